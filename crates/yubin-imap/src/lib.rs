@@ -1,0 +1,2 @@
+//! yubin-imap (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! yubin-pop3 (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! yubin-sasl (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! yubin-smtp (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! yubin-wire (under construction).
+#![forbid(unsafe_code)]
