@@ -1,2 +1,10 @@
-//! yubin-smtp (under construction).
+//! yubin-smtp: sans-IO SMTP / ESMTP / LMTP.
 #![forbid(unsafe_code)]
+
+pub mod encode;
+pub mod parse;
+pub mod server;
+pub mod types;
+
+pub use parse::ParseError;
+pub use types::*;
