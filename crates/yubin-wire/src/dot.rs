@@ -94,6 +94,8 @@ pub struct Unstuffer {
     pending: Option<Bytes>,
     bare_eol_seen: bool,
     body_octets: u64,
+    /// Finds "\n." (a line that starts with a dot).
+    dot_finder: memchr::memmem::Finder<'static>,
 }
 
 impl Unstuffer {
@@ -107,6 +109,7 @@ impl Unstuffer {
             pending: None,
             bare_eol_seen: false,
             body_octets: 0,
+            dot_finder: memchr::memmem::Finder::new(b"\n."),
         }
     }
 
@@ -214,58 +217,76 @@ impl Unstuffer {
         Some(self.emit(chunk))
     }
 
+    /// Hands out all of `buf` (no line end in it needs a split), noting
+    /// what its last octet means for the next call.
+    fn emit_rest(&mut self, buf: &mut BytesMut, cr_before: bool) -> Option<Body> {
+        let n = buf.len();
+        let &last = buf.last()?;
+        self.prev_cr = last == CR;
+        if last == LF {
+            let crlf = match n.checked_sub(2) {
+                Some(p) => buf.get(p) == Some(&CR),
+                None => cr_before,
+            };
+            if crlf {
+                self.at = LineStart::AfterCrlf;
+            } else {
+                self.bare();
+                self.at = LineStart::AfterLf;
+            }
+        }
+        self.emit_front(buf, n)
+    }
+
     /// Scans from the front of `buf`, which is inside a line, up to the next
     /// point that needs a split (a stuffing dot, the terminator, a rewritten
     /// line end) or the end of the input.
     fn scan(&mut self, buf: &mut BytesMut, cr_before: bool) -> Option<Body> {
         let mut from = 0;
         loop {
-            // Only LF can start a line, so when bare CR and LF need no
-            // attention, looking for LF alone is enough.
             let watch_bare = match self.policy {
                 BareEol::Allow => false,
                 BareEol::Reject => !self.bare_eol_seen,
                 BareEol::Normalize => true,
             };
             let rest = buf.get(from..).unwrap_or(&[]);
-            let hit = if watch_bare {
-                memchr::memchr2(CR, LF, rest)
-            } else {
-                memchr::memchr(LF, rest)
-            };
-            let Some(i) = hit.map(|i| i + from) else {
-                let n = buf.len();
-                if n == 0 {
-                    return None;
-                }
-                self.prev_cr = buf.last() == Some(&CR);
-                return self.emit_front(buf, n);
-            };
-            let (lf, crlf) = if buf.get(i) == Some(&CR) {
-                // Only seen while watching bare line ends.
-                match buf.get(i + 1) {
-                    None => {
-                        // The next octet decides; hand the CR out now.
-                        self.prev_cr = true;
-                        return self.emit_front(buf, i + 1);
-                    }
-                    Some(&LF) => (i + 1, true),
-                    Some(_) => {
-                        self.bare();
-                        if self.policy == BareEol::Normalize {
-                            self.pending = Some(Bytes::from_static(b"\n"));
+            let lf = if watch_bare {
+                // Every CR and LF needs a look.
+                let Some(i) = memchr::memchr2(CR, LF, rest).map(|i| i + from) else {
+                    return self.emit_rest(buf, cr_before);
+                };
+                if buf.get(i) == Some(&CR) {
+                    match buf.get(i + 1) {
+                        None => {
+                            // The next octet decides; hand the CR out now.
+                            self.prev_cr = true;
                             return self.emit_front(buf, i + 1);
                         }
-                        from = i + 1;
-                        continue;
+                        Some(&LF) => i + 1,
+                        Some(_) => {
+                            self.bare();
+                            if self.policy == BareEol::Normalize {
+                                self.pending = Some(Bytes::from_static(b"\n"));
+                                return self.emit_front(buf, i + 1);
+                            }
+                            from = i + 1;
+                            continue;
+                        }
                     }
+                } else {
+                    i
                 }
             } else {
-                let crlf = match i.checked_sub(1) {
-                    Some(p) => buf.get(p) == Some(&CR),
-                    None => cr_before,
+                // Only an LF followed by a dot needs a look: the same search
+                // as a plain scan for the stuffed lines.
+                let Some(i) = self.dot_finder.find(rest).map(|i| i + from) else {
+                    return self.emit_rest(buf, cr_before);
                 };
-                (i, crlf)
+                i
+            };
+            let crlf = match lf.checked_sub(1) {
+                Some(p) => buf.get(p) == Some(&CR),
+                None => cr_before,
             };
             if !crlf {
                 self.bare();
