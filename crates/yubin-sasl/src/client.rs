@@ -317,8 +317,8 @@ impl Client {
             (State::ScramFinalSent { server_signature }, Some(data)) => {
                 check_server_final(&server_signature, data)
             }
-            (State::Verified, None) => Ok(()),
-            (State::Sent, None) => Ok(()),
+            // Nothing (or nothing but an empty string) to check.
+            (State::Verified | State::Sent, None | Some(b"")) => Ok(()),
             _ => Err(ClientError::OutOfSequence),
         }
     }

@@ -94,7 +94,11 @@ pub enum Verify {
     /// SCRAM: look up the user's stored credentials for `hash`. Answer
     /// [`Answer::Scram`]; [`Answer::Reject`] for an unknown user (or a
     /// refused `authzid`) runs the exchange on with made-up credentials and
-    /// fails at the proof, so the client cannot tell which.
+    /// fails at the proof, so the client cannot tell which. The made-up
+    /// salt is derived from this exchange's nonce, so it differs between
+    /// attempts; to give an unknown user a stable salt, answer
+    /// [`Answer::Scram`] with credentials derived from a server secret and
+    /// the user name (the proof then fails as for a wrong password).
     ScramLookup {
         /// The user name.
         authcid: String,
@@ -351,10 +355,8 @@ impl Authenticator {
         if !matches!(self.state, State::New) {
             return self.fail(Failure::OutOfSequence);
         }
-        if let Some(ir) = initial_response {
-            if ir.len() > self.limits.max_message_octets {
-                return self.fail(Failure::TooLong);
-            }
+        if initial_response.is_some_and(|ir| ir.len() > self.limits.max_message_octets) {
+            return self.fail(Failure::TooLong);
         }
         match (self.mechanism, initial_response) {
             (Mechanism::Login, None) => self.challenge(State::LoginUser, b"Username:".to_vec()),
