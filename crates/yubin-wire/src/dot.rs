@@ -212,7 +212,17 @@ impl Unstuffer {
     }
 
     /// Hands out `buf[..n]` (`n > 0`).
-    fn emit_front(&mut self, buf: &mut BytesMut, n: usize) -> Option<Body> {
+    ///
+    /// Under [`BareEol::Reject`], until a bare line end has been seen, the
+    /// octets are checked for one first (`cr_before`: the octet before them
+    /// was CR).
+    fn emit_front(&mut self, buf: &mut BytesMut, n: usize, cr_before: bool) -> Option<Body> {
+        if self.policy == BareEol::Reject && !self.bare_eol_seen {
+            let region = buf.get(..n).unwrap_or(&[]);
+            if has_bare_eol(region, cr_before, buf.get(n).copied()) {
+                self.bare_eol_seen = true;
+            }
+        }
         let chunk = buf.split_to(n).freeze();
         Some(self.emit(chunk))
     }
@@ -235,7 +245,7 @@ impl Unstuffer {
                 self.at = LineStart::AfterLf;
             }
         }
-        self.emit_front(buf, n)
+        self.emit_front(buf, n, cr_before)
     }
 
     /// Scans from the front of `buf`, which is inside a line, up to the next
@@ -246,7 +256,9 @@ impl Unstuffer {
         loop {
             let watch_bare = match self.policy {
                 BareEol::Allow => false,
-                BareEol::Reject => !self.bare_eol_seen,
+                // Checked per chunk in `emit_front`, without stopping at
+                // every line end.
+                BareEol::Reject => false,
                 BareEol::Normalize => true,
             };
             let rest = buf.get(from..).unwrap_or(&[]);
@@ -260,14 +272,14 @@ impl Unstuffer {
                         None => {
                             // The next octet decides; hand the CR out now.
                             self.prev_cr = true;
-                            return self.emit_front(buf, i + 1);
+                            return self.emit_front(buf, i + 1, cr_before);
                         }
                         Some(&LF) => i + 1,
                         Some(_) => {
                             self.bare();
                             if self.policy == BareEol::Normalize {
                                 self.pending = Some(Bytes::from_static(b"\n"));
-                                return self.emit_front(buf, i + 1);
+                                return self.emit_front(buf, i + 1, cr_before);
                             }
                             from = i + 1;
                             continue;
@@ -311,7 +323,7 @@ impl Unstuffer {
             match buf.get(lf + 1) {
                 None => {
                     self.at = kind;
-                    return self.emit_front(buf, lf + 1);
+                    return self.emit_front(buf, lf + 1, cr_before);
                 }
                 Some(&b'.') => {
                     if kind == LineStart::AfterCrlf {
@@ -319,26 +331,56 @@ impl Unstuffer {
                             (None, _) | (Some(&CR), None) => {
                                 // Maybe the terminator: wait for more.
                                 self.at = kind;
-                                return self.emit_front(buf, lf + 1);
+                                return self.emit_front(buf, lf + 1, cr_before);
                             }
                             (Some(&CR), Some(&LF)) => {
-                                let chunk = buf.split_to(lf + 1).freeze();
+                                let chunk = self.emit_front(buf, lf + 1, cr_before);
                                 buf.advance(3);
                                 self.phase = Phase::EndPending;
-                                return Some(self.emit(chunk));
+                                return chunk;
                             }
                             _ => {}
                         }
                     }
                     // A stuffing dot: hand out the lines before it, drop it.
-                    let chunk = buf.split_to(lf + 1).freeze();
+                    let chunk = self.emit_front(buf, lf + 1, cr_before);
                     buf.advance(1);
-                    return Some(self.emit(chunk));
+                    return chunk;
                 }
                 Some(_) => from = lf + 1,
             }
         }
     }
+}
+
+/// Whether `region` holds a CR not followed by LF or an LF not preceded by
+/// CR. `cr_before`: the octet before `region` was CR; `next`: the octet after
+/// it, if known (a CR at the very end with `next == None` is not judged).
+/// Branch-free over blocks, so the compiler can vectorise it.
+fn has_bare_eol(region: &[u8], cr_before: bool, next: Option<u8>) -> bool {
+    const BLOCK: usize = 4096;
+    let (Some(&first), Some(&last)) = (region.first(), region.last()) else {
+        return false;
+    };
+    if (first == LF && !cr_before) || (last == CR && next.is_some_and(|b| b != LF)) {
+        return true;
+    }
+    // Each adjacent pair (x, y): x is CR exactly when y is LF.
+    let pairs = region.len() - 1;
+    let mut start = 0;
+    while start < pairs {
+        let end = pairs.min(start + BLOCK);
+        let xs = region.get(start..end).unwrap_or(&[]);
+        let ys = region.get(start + 1..end + 1).unwrap_or(&[]);
+        let bad = xs.iter().zip(ys).fold(0u8, |acc, (&x, &y)| {
+            acc | (u8::from(x == CR) ^ u8::from(y == LF))
+        });
+        if bad != 0 {
+            return true;
+        }
+        start = end;
+    }
+    false
 }
 
 /// Streaming dot-stuffer for the sending side (see the [module docs](self)).
