@@ -242,10 +242,10 @@ impl Ledger {
             }
             return outcome;
         }
-        if self.entries.len() >= self.config.max_entries.max(1) {
-            if let Some((_, victim)) = self.by_expiry.pop_first() {
-                self.entries.remove(&victim);
-            }
+        if self.entries.len() >= self.config.max_entries.max(1)
+            && let Some((_, victim)) = self.by_expiry.pop_first()
+        {
+            self.entries.remove(&victim);
         }
         let mut entry = Entry {
             users: Vec::with_capacity(1),

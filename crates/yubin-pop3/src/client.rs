@@ -240,7 +240,7 @@ enum Multi {
     List,
     Uidl,
     Capa(Vec<Capability>),
-    Body(CommandKind, Unstuffer),
+    Body(CommandKind, Box<Unstuffer>),
 }
 
 /// One POP3 client connection. See the [module docs](self).
@@ -592,17 +592,17 @@ impl Session {
             self.fail(ClientError::Unexpected);
             return true;
         };
-        if expect == Expect::Auth {
-            if let Some(b64) = parse_continuation(&line) {
-                match wire::decode_challenge(b64) {
-                    Ok(c) => {
-                        self.auth_waiting = true;
-                        self.events.push_back(Event::AuthChallenge(c));
-                    }
-                    Err(_) => self.fail(ClientError::BadChallenge),
+        if expect == Expect::Auth
+            && let Some(b64) = parse_continuation(&line)
+        {
+            match wire::decode_challenge(b64) {
+                Ok(c) => {
+                    self.auth_waiting = true;
+                    self.events.push_back(Event::AuthChallenge(c));
                 }
-                return true;
+                Err(_) => self.fail(ClientError::BadChallenge),
             }
+            return true;
         }
         let status = match parse_status_line(&line) {
             Ok(s) => s,
@@ -674,7 +674,7 @@ impl Session {
                     Expect::List => Multi::List,
                     Expect::Uidl => Multi::Uidl,
                     Expect::Capa => Multi::Capa(Vec::new()),
-                    _ => Multi::Body(kind, Unstuffer::new(BareEol::Allow)),
+                    _ => Multi::Body(kind, Box::new(Unstuffer::new(BareEol::Allow))),
                 });
             }
             Expect::Auth => {

@@ -3,7 +3,8 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    missing_docs
+    missing_docs,
+    clippy::field_reassign_with_default
 )]
 //! A client session wired to a server session in memory, no sockets: every
 //! command, both directions, on a simulated clock.

@@ -3,7 +3,8 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    missing_docs
+    missing_docs,
+    clippy::field_reassign_with_default
 )]
 //! Round trips of every command and response, fed in random pieces.
 

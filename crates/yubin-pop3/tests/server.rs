@@ -3,7 +3,8 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    missing_docs
+    missing_docs,
+    clippy::field_reassign_with_default
 )]
 //! Server session behaviour beyond the transcripts: deletion safety,
 //! streaming with back-pressure, TOP across chunk boundaries, tickets.

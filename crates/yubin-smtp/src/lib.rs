@@ -1,6 +1,7 @@
 //! yubin-smtp: sans-IO SMTP / ESMTP / LMTP.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod server;

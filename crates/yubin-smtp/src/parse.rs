@@ -291,7 +291,7 @@ fn ascii_string(s: &[u8]) -> String {
 
 /// `base64 = base64-terminal / ( 1*(4base64-char) [base64-terminal] )`.
 pub(crate) fn is_base64(s: &[u8]) -> bool {
-    if s.is_empty() || s.len() % 4 != 0 {
+    if s.is_empty() || !s.len().is_multiple_of(4) {
         return false;
     }
     let body = s
@@ -793,10 +793,10 @@ pub fn reply_from_lines<'a>(
                     enh = Some(e);
                     text = t;
                 }
-            } else if let Some((e, t)) = split_enhanced(rl.code, text) {
-                if Some(e) == enh {
-                    text = t;
-                }
+            } else if let Some((_, t)) =
+                split_enhanced(rl.code, text).filter(|(e, _)| Some(*e) == enh)
+            {
+                text = t;
             }
         }
         texts.push(String::from_utf8_lossy(text).into_owned().into());

@@ -1350,15 +1350,13 @@ impl Session {
                     return Progress::Continue;
                 }
                 let utf8_ok = txn.smtputf8;
-                if let ForwardPath::Mailbox(m) = &to {
-                    if m.is_utf8() && !utf8_ok {
-                        self.send_parts(
-                            ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
-                            EnhancedCode::NON_ASCII_ADDRESS,
-                            "Non-ASCII addresses need SMTPUTF8",
-                        );
-                        return Progress::Continue;
-                    }
+                if matches!(&to, ForwardPath::Mailbox(m) if m.is_utf8()) && !utf8_ok {
+                    self.send_parts(
+                        ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
+                        EnhancedCode::NON_ASCII_ADDRESS,
+                        "Non-ASCII addresses need SMTPUTF8",
+                    );
+                    return Progress::Continue;
                 }
                 let context = self.ctx.clone();
                 let ticket = self.ticket(Pending::Rcpt);
@@ -1478,14 +1476,12 @@ impl Session {
                 ));
             }
         }
-        if let ReversePath::Mailbox(m) = from {
-            if m.is_utf8() && !p.smtputf8 {
-                return Some(Reply::with_enhanced(
-                    ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
-                    EnhancedCode::NON_ASCII_ADDRESS,
-                    "Non-ASCII addresses need SMTPUTF8",
-                ));
-            }
+        if matches!(from, ReversePath::Mailbox(m) if m.is_utf8()) && !p.smtputf8 {
+            return Some(Reply::with_enhanced(
+                ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
+                EnhancedCode::NON_ASCII_ADDRESS,
+                "Non-ASCII addresses need SMTPUTF8",
+            ));
         }
         if p.size
             .is_some_and(|n| n > self.cfg.limits.max_message_octets)

@@ -3,6 +3,7 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
+    clippy::disallowed_methods,
     missing_docs
 )]
 //! Replays `tests/transcripts/{ok,err}/*.txt` against the server session.

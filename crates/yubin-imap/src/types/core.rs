@@ -1,0 +1,619 @@
+//! Validated building blocks: tags, atoms, strings, numbers, sequence sets, dates.
+
+use std::fmt;
+use std::num::NonZeroU32;
+
+use bytes::Bytes;
+
+use super::TypeError;
+
+/// Character classes of the IMAP grammar (RFC 9051 §9).
+pub(crate) mod chars {
+    /// `ATOM-CHAR`: any CHAR except atom-specials.
+    pub(crate) const fn is_atom_char(b: u8) -> bool {
+        matches!(b, 0x21..=0x7e)
+            && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
+    }
+    /// `ASTRING-CHAR`: ATOM-CHAR or `]`.
+    pub(crate) const fn is_astring_char(b: u8) -> bool {
+        is_atom_char(b) || b == b']'
+    }
+    /// A `tag` character: ASTRING-CHAR except `+`.
+    pub(crate) const fn is_tag_char(b: u8) -> bool {
+        is_astring_char(b) && b != b'+'
+    }
+    /// `list-char`: ATOM-CHAR, list-wildcards or resp-specials.
+    pub(crate) const fn is_list_char(b: u8) -> bool {
+        is_astring_char(b) || b == b'%' || b == b'*'
+    }
+    /// `TEXT-CHAR` plus 8-bit octets (UTF-8 text): anything but CR, LF, NUL.
+    pub(crate) const fn is_text_char(b: u8) -> bool {
+        !matches!(b, b'\r' | b'\n' | 0)
+    }
+}
+
+macro_rules! bytes_newtype_common {
+    ($name:ident) => {
+        impl $name {
+            /// The bytes of this value (without any quoting).
+            pub fn as_bytes(&self) -> &[u8] {
+                &self.0
+            }
+            /// The bytes of this value as a cheaply cloned [`Bytes`].
+            pub fn to_bytes(&self) -> Bytes {
+                self.0.clone()
+            }
+            /// Wraps `bytes` without validation; for the parser, which has checked the grammar.
+            #[allow(dead_code)]
+            pub(crate) fn unvalidated(bytes: Bytes) -> Self {
+                Self(bytes)
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "{}({:?})",
+                    stringify!($name),
+                    String::from_utf8_lossy(&self.0)
+                )
+            }
+        }
+        impl TryFrom<&str> for $name {
+            type Error = TypeError;
+            fn try_from(s: &str) -> Result<Self, TypeError> {
+                Self::new(Bytes::copy_from_slice(s.as_bytes()))
+            }
+        }
+    };
+}
+
+/// A command tag (`tag = 1*<any ASTRING-CHAR except "+">`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Tag(Bytes);
+bytes_newtype_common!(Tag);
+
+impl Tag {
+    /// Validates `bytes` as a tag.
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_tag_char(b)) {
+            Ok(Self(bytes))
+        } else {
+            Err(TypeError::Tag)
+        }
+    }
+}
+
+/// An `atom` (`1*ATOM-CHAR`); compared case-sensitively.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Atom(Bytes);
+bytes_newtype_common!(Atom);
+
+impl Atom {
+    /// Validates `bytes` as an atom.
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_atom_char(b)) {
+            Ok(Self(bytes))
+        } else {
+            Err(TypeError::Atom)
+        }
+    }
+    /// Whether this atom equals `s`, ignoring ASCII case.
+    pub fn eq_ignore_case(&self, s: &str) -> bool {
+        self.0.eq_ignore_ascii_case(s.as_bytes())
+    }
+}
+
+/// The atom form of an `astring` (`1*ASTRING-CHAR`, which admits `]`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AstringAtom(Bytes);
+bytes_newtype_common!(AstringAtom);
+
+impl AstringAtom {
+    /// Validates `bytes` as `1*ASTRING-CHAR`.
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_astring_char(b)) {
+            Ok(Self(bytes))
+        } else {
+            Err(TypeError::Atom)
+        }
+    }
+}
+
+/// The content of a `quoted` string, unescaped: no CR, LF or NUL.
+///
+/// 8-bit content is UTF-8 under IMAP4rev2 / UTF8=ACCEPT; the type does not
+/// check the encoding, so a rev1 peer's raw 8-bit bytes round-trip.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Quoted(Bytes);
+bytes_newtype_common!(Quoted);
+
+impl Quoted {
+    /// Validates `bytes` as quotable content.
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        if bytes.iter().all(|&b| chars::is_text_char(b)) {
+            Ok(Self(bytes))
+        } else {
+            Err(TypeError::Quoted)
+        }
+    }
+}
+
+/// How a literal is announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LiteralMode {
+    /// `{n}`: the sender waits for a `+` continuation (client side).
+    Sync,
+    /// `{n+}`: LITERAL+ / LITERAL- (RFC 7888), no wait. Clients only.
+    NonSync,
+}
+
+/// A `literal` (`{n}`) or, when `binary`, a `literal8` (`~{n}`, RFC 3516).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Literal {
+    data: Bytes,
+    mode: LiteralMode,
+    binary: bool,
+}
+
+impl Literal {
+    /// A synchronising, non-binary literal; `data` must not contain NUL.
+    pub fn new(data: Bytes) -> Result<Self, TypeError> {
+        Self::with_mode(data, LiteralMode::Sync, false)
+    }
+    /// A literal with an explicit mode; a `binary` literal8 may hold any octet.
+    pub fn with_mode(data: Bytes, mode: LiteralMode, binary: bool) -> Result<Self, TypeError> {
+        if !binary && memchr::memchr(0, &data).is_some() {
+            return Err(TypeError::LiteralNul);
+        }
+        Ok(Self { data, mode, binary })
+    }
+    pub(crate) fn unvalidated(data: Bytes, mode: LiteralMode, binary: bool) -> Self {
+        Self { data, mode, binary }
+    }
+    /// The literal's octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.data
+    }
+    /// The literal's octets as a cheaply cloned [`Bytes`].
+    pub fn to_bytes(&self) -> Bytes {
+        self.data.clone()
+    }
+    /// How it is announced.
+    pub fn mode(&self) -> LiteralMode {
+        self.mode
+    }
+    /// Whether it is a `literal8` (`~{n}`).
+    pub fn is_binary(&self) -> bool {
+        self.binary
+    }
+}
+
+impl fmt::Debug for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Literal")
+            .field("len", &self.data.len())
+            .field("mode", &self.mode)
+            .field("binary", &self.binary)
+            .finish()
+    }
+}
+
+/// Longest content [`IString::from_bytes`] and friends put in a quoted string.
+const MAX_AUTO_QUOTED: usize = 1024;
+
+/// A `string`: `quoted` or `literal`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IString {
+    /// `"..."`.
+    Quoted(Quoted),
+    /// `{n}\r\n...` (or `~{n}` for literal8).
+    Literal(Literal),
+}
+
+impl IString {
+    /// Chooses quoted (short text) or a synchronising literal by content.
+    pub fn from_bytes(bytes: Bytes) -> Result<Self, TypeError> {
+        if bytes.len() <= MAX_AUTO_QUOTED && bytes.iter().all(|&b| chars::is_text_char(b)) {
+            Ok(Self::Quoted(Quoted(bytes)))
+        } else {
+            Ok(Self::Literal(Literal::new(bytes)?))
+        }
+    }
+    /// The content octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Quoted(q) => q.as_bytes(),
+            Self::Literal(l) => l.as_bytes(),
+        }
+    }
+    /// The content octets as a cheaply cloned [`Bytes`].
+    pub fn to_bytes(&self) -> Bytes {
+        match self {
+            Self::Quoted(q) => q.to_bytes(),
+            Self::Literal(l) => l.to_bytes(),
+        }
+    }
+}
+
+impl TryFrom<&str> for IString {
+    type Error = TypeError;
+    fn try_from(s: &str) -> Result<Self, TypeError> {
+        Self::from_bytes(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+/// An `astring`: atom form or a string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AString {
+    /// `1*ASTRING-CHAR`.
+    Atom(AstringAtom),
+    /// A quoted string or literal.
+    String(IString),
+}
+
+impl AString {
+    /// Chooses atom, quoted or literal by content (cheapest first).
+    pub fn from_bytes(bytes: Bytes) -> Result<Self, TypeError> {
+        if !bytes.is_empty()
+            && bytes.iter().all(|&b| chars::is_astring_char(b))
+            && !bytes.eq_ignore_ascii_case(b"NIL")
+        {
+            Ok(Self::Atom(AstringAtom(bytes)))
+        } else {
+            Ok(Self::String(IString::from_bytes(bytes)?))
+        }
+    }
+    /// The content octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Atom(a) => a.as_bytes(),
+            Self::String(s) => s.as_bytes(),
+        }
+    }
+    /// The content octets as a cheaply cloned [`Bytes`].
+    pub fn to_bytes(&self) -> Bytes {
+        match self {
+            Self::Atom(a) => a.to_bytes(),
+            Self::String(s) => s.to_bytes(),
+        }
+    }
+}
+
+impl TryFrom<&str> for AString {
+    type Error = TypeError;
+    fn try_from(s: &str) -> Result<Self, TypeError> {
+        Self::from_bytes(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+/// An `nstring`: a string or `NIL` (`None`).
+pub type NString = Option<IString>;
+
+/// Text after a status response or continuation (`text`): no CR, LF or NUL.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Text(Bytes);
+bytes_newtype_common!(Text);
+
+impl Text {
+    /// Validates `bytes` as response text (may be empty).
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        if bytes.iter().all(|&b| chars::is_text_char(b)) {
+            Ok(Self(bytes))
+        } else {
+            Err(TypeError::Text)
+        }
+    }
+}
+
+/// A password or other secret astring; its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(AString);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: AString) -> Self {
+        Self(value)
+    }
+    /// The secret itself (handle with care).
+    pub fn expose(&self) -> &AString {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A mailbox name as sent (`mailbox = "INBOX" / astring`).
+///
+/// Equality treats every case variant of `INBOX` as the same mailbox
+/// (RFC 9051 §5.1); other names compare byte for byte. The bytes are modified
+/// UTF-7 (see [`crate::utf7`]) unless UTF8=ACCEPT is enabled.
+#[derive(Debug, Clone)]
+pub struct Mailbox(AString);
+
+impl Mailbox {
+    /// A mailbox name from its wire form.
+    pub fn new(name: AString) -> Self {
+        Self(name)
+    }
+    /// `INBOX`.
+    pub fn inbox() -> Self {
+        Self(AString::Atom(AstringAtom(Bytes::from_static(b"INBOX"))))
+    }
+    /// A mailbox from a Unicode name, encoded in modified UTF-7.
+    pub fn from_utf8_name(name: &str) -> Self {
+        let encoded = crate::utf7::encode(name);
+        // Modified UTF-7 output is printable ASCII: never fails.
+        match AString::from_bytes(Bytes::from(encoded.into_bytes())) {
+            Ok(a) => Self(a),
+            Err(_) => Self::inbox(),
+        }
+    }
+    /// Whether this is INBOX (any case).
+    pub fn is_inbox(&self) -> bool {
+        self.0.as_bytes().eq_ignore_ascii_case(b"INBOX")
+    }
+    /// The name as sent on the wire.
+    pub fn as_astring(&self) -> &AString {
+        &self.0
+    }
+    /// The wire bytes of the name.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+    /// The name decoded from modified UTF-7.
+    pub fn decode_utf7(&self) -> Result<String, crate::utf7::Utf7Error> {
+        crate::utf7::decode(self.0.as_bytes())
+    }
+}
+
+impl PartialEq for Mailbox {
+    fn eq(&self, other: &Self) -> bool {
+        (self.is_inbox() && other.is_inbox()) || self.0 == other.0
+    }
+}
+impl Eq for Mailbox {}
+
+impl std::hash::Hash for Mailbox {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.is_inbox() {
+            b"INBOX".hash(state);
+        } else {
+            self.0.hash(state);
+        }
+    }
+}
+
+impl TryFrom<&str> for Mailbox {
+    type Error = TypeError;
+    fn try_from(s: &str) -> Result<Self, TypeError> {
+        Ok(Self(AString::try_from(s)?))
+    }
+}
+
+/// A `seq-number`: a non-zero number or `*` (the largest in use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqNo {
+    /// A message sequence number or UID.
+    Value(NonZeroU32),
+    /// `*`.
+    Largest,
+}
+
+/// One element of a sequence set: a number or a range (in either order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqRange {
+    /// `n`.
+    Single(SeqNo),
+    /// `a:b`.
+    Range(SeqNo, SeqNo),
+}
+
+/// A `sequence-set`, or `$` (the saved search result, RFC 5182 / RFC 9051).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SequenceSet {
+    /// `$`.
+    Saved,
+    /// Comma-separated numbers and ranges; never empty.
+    Set(Vec<SeqRange>),
+}
+
+impl SequenceSet {
+    /// A set from its elements; `Err` when empty.
+    pub fn new(ranges: Vec<SeqRange>) -> Result<Self, TypeError> {
+        if ranges.is_empty() {
+            Err(TypeError::EmptySet)
+        } else {
+            Ok(Self::Set(ranges))
+        }
+    }
+    /// A single number.
+    pub fn single(n: NonZeroU32) -> Self {
+        Self::Set(vec![SeqRange::Single(SeqNo::Value(n))])
+    }
+    /// `a:b`.
+    pub fn range(a: SeqNo, b: SeqNo) -> Self {
+        Self::Set(vec![SeqRange::Range(a, b)])
+    }
+}
+
+/// The months, in order, as `date-month` spells them.
+pub(crate) const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// A `date-time` (`"dd-Mon-yyyy hh:mm:ss +zzzz"`), kept as sent.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DateTime(Bytes);
+bytes_newtype_common!(DateTime);
+
+/// The fields of a [`DateTime`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTimeParts {
+    /// Day of month, 1–31.
+    pub day: u8,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Year, four digits.
+    pub year: u16,
+    /// Hour, 0–23.
+    pub hour: u8,
+    /// Minute, 0–59.
+    pub minute: u8,
+    /// Second, 0–60.
+    pub second: u8,
+    /// Zone offset from UTC in minutes (e.g. -0700 → -420).
+    pub zone_minutes: i16,
+}
+
+fn two_digits(b: &[u8]) -> Option<u8> {
+    match b {
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => Some((a - b'0') * 10 + (b - b'0')),
+        [b' ', b] | [b] if b.is_ascii_digit() => Some(b - b'0'),
+        _ => None,
+    }
+}
+
+impl DateTime {
+    /// Validates the unquoted text of a date-time (`dd-Mon-yyyy hh:mm:ss +zzzz`,
+    /// day as two digits, space-padded, or a single digit).
+    pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
+        Self::parse_parts(&bytes).ok_or(TypeError::DateTime)?;
+        Ok(Self(bytes))
+    }
+    /// Formats a date-time from its fields (day space-padded, as servers send).
+    pub fn from_parts(p: DateTimeParts) -> Result<Self, TypeError> {
+        let month = p
+            .month
+            .checked_sub(1)
+            .and_then(|m| MONTHS.get(usize::from(m)))
+            .ok_or(TypeError::DateTime)?;
+        let month = std::str::from_utf8(*month).map_err(|_| TypeError::DateTime)?;
+        let (sign, zone) = if p.zone_minutes < 0 {
+            ('-', -i32::from(p.zone_minutes))
+        } else {
+            ('+', i32::from(p.zone_minutes))
+        };
+        let s = format!(
+            "{:>2}-{}-{:04} {:02}:{:02}:{:02} {}{:02}{:02}",
+            p.day,
+            month,
+            p.year,
+            p.hour,
+            p.minute,
+            p.second,
+            sign,
+            zone / 60,
+            zone % 60
+        );
+        Self::new(Bytes::from(s))
+    }
+    /// The fields.
+    pub fn parts(&self) -> DateTimeParts {
+        // Validated at construction; the fallback is unreachable.
+        Self::parse_parts(&self.0).unwrap_or(DateTimeParts {
+            day: 1,
+            month: 1,
+            year: 1970,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            zone_minutes: 0,
+        })
+    }
+    fn parse_parts(b: &[u8]) -> Option<DateTimeParts> {
+        let dash = memchr::memchr(b'-', b)?;
+        let day = two_digits(b.get(..dash)?)?;
+        let rest = b.get(dash + 1..)?;
+        let (mon, rest) = rest.split_at_checked(3)?;
+        let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as u8 + 1;
+        let rest = rest.strip_prefix(b"-")?;
+        let (year, rest) = rest.split_at_checked(4)?;
+        if !year.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let year = year.iter().fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
+        let rest = rest.strip_prefix(b" ")?;
+        let (time, rest) = rest.split_at_checked(8)?;
+        let [h1, h2, b':', m1, m2, b':', s1, s2] = *time else {
+            return None;
+        };
+        let hour = two_digits(&[h1, h2])?;
+        let minute = two_digits(&[m1, m2])?;
+        let second = two_digits(&[s1, s2])?;
+        let [b' ', sign, z1, z2, z3, z4] = *rest else {
+            return None;
+        };
+        let zh = two_digits(&[z1, z2])?;
+        let zm = two_digits(&[z3, z4])?;
+        if h1 == b' ' || m1 == b' ' || s1 == b' ' || z1 == b' ' || z3 == b' ' {
+            return None;
+        }
+        let zone = i16::from(zh) * 60 + i16::from(zm);
+        let zone_minutes = match sign {
+            b'+' => zone,
+            b'-' => -zone,
+            _ => return None,
+        };
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        Some(DateTimeParts {
+            day,
+            month,
+            year,
+            hour,
+            minute,
+            second,
+            zone_minutes,
+        })
+    }
+}
+
+/// A search `date` (`d-Mon-yyyy`), kept as sent, optionally quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Date {
+    text: Bytes,
+    quoted: bool,
+}
+
+impl Date {
+    /// Validates `date-text` (`1*2DIGIT "-" date-month "-" 4DIGIT`, month in any case).
+    pub fn new(text: Bytes, quoted: bool) -> Result<Self, TypeError> {
+        if Self::valid(&text) {
+            Ok(Self { text, quoted })
+        } else {
+            Err(TypeError::Date)
+        }
+    }
+    pub(crate) fn valid(b: &[u8]) -> bool {
+        let Some(dash) = memchr::memchr(b'-', b) else {
+            return false;
+        };
+        let (Some(day), Some(rest)) = (b.get(..dash), b.get(dash + 1..)) else {
+            return false;
+        };
+        if day.is_empty() || day.len() > 2 || !day.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        let Some((mon, rest)) = rest.split_at_checked(3) else {
+            return false;
+        };
+        MONTHS.iter().any(|m| m.eq_ignore_ascii_case(mon))
+            && rest.len() == 5
+            && rest.first() == Some(&b'-')
+            && rest.iter().skip(1).all(u8::is_ascii_digit)
+    }
+    /// The `date-text`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.text
+    }
+    /// Whether it was sent in double quotes.
+    pub fn is_quoted(&self) -> bool {
+        self.quoted
+    }
+}

@@ -1,0 +1,19 @@
+//! Any bytes as an IMAP command: parsing never panics, and whatever parses
+//! encodes to bytes that parse back to the same value (decode → encode → decode).
+#![no_main]
+
+use bytes::{Bytes, BytesMut};
+use libfuzzer_sys::fuzz_target;
+use yubin_imap::encode;
+use yubin_imap::parse::Parser;
+
+fuzz_target!(|data: &[u8]| {
+    let parser = Parser::default();
+    let msg = Bytes::copy_from_slice(data);
+    if let Ok(cmd) = parser.command(&msg) {
+        let mut out = BytesMut::new();
+        encode::command(&cmd, &mut out);
+        let again = parser.command(&out.freeze()).expect("encoded command must parse");
+        assert_eq!(again, cmd);
+    }
+});

@@ -1,0 +1,9 @@
+#![no_main]
+//! Server-side XOAuth2: arbitrary responses and answers never panic.
+
+#[path = "sasl_common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::run(yubin_sasl::Mechanism::XOAuth2, data);
+});
