@@ -2,7 +2,7 @@
 //!
 //! Every type here can only hold what its ABNF allows (RFC 5321 §4.1.2,
 //! extended for UTF-8 by RFC 6531 §3.3); constructors check and return
-//! [`ParseError`](crate::parse::ParseError) otherwise.
+//! [`crate::parse::ParseError`] otherwise.
 
 use std::borrow::Cow;
 use std::fmt;
