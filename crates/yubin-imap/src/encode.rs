@@ -129,36 +129,46 @@ pub fn response(resp: &Response, out: &mut BytesMut) {
     enc_response(&mut s, resp);
 }
 
+/// The head of an `APPEND` command whose message body the caller streams.
+#[derive(Debug, Clone, Copy)]
+pub struct AppendPrefix<'a> {
+    /// The command's tag.
+    pub tag: &'a Tag,
+    /// The destination mailbox.
+    pub mailbox: &'a Mailbox,
+    /// The flag list, if any.
+    pub flags: Option<&'a [Flag]>,
+    /// The internal date, if any.
+    pub date: Option<&'a DateTime>,
+    /// The message size in octets.
+    pub length: u64,
+    /// Synchronising or not (`{n}`, `{n+}`).
+    pub mode: LiteralMode,
+    /// A `~{n}` literal8 (RFC 3516 BINARY).
+    pub binary: bool,
+}
+
 /// Writes `tag APPEND mailbox [(flags)] ["date"] {n}` CRLF, ready for `n`
 /// octets of message body streamed by the caller (after `+` when `mode` is
 /// [`LiteralMode::Sync`]), which then ends the command with CRLF.
-pub fn append_prefix(
-    tag: &Tag,
-    mailbox: &Mailbox,
-    flags: Option<&[Flag]>,
-    date: Option<&DateTime>,
-    length: u64,
-    mode: LiteralMode,
-    binary: bool,
-    out: &mut BytesMut,
-) {
+pub fn append_prefix(head: &AppendPrefix<'_>, out: &mut BytesMut) {
     let mut s = Flat {
         out: &mut *out,
         server: false,
     };
-    s.put(tag.as_bytes());
+    s.put(head.tag.as_bytes());
     s.put(b" APPEND ");
-    enc_astring(&mut s, mailbox.as_astring());
-    if let Some(f) = flags {
+    enc_astring(&mut s, head.mailbox.as_astring());
+    if let Some(f) = head.flags {
         s.put(b" ");
         enc_flag_list(&mut s, f);
     }
-    if let Some(d) = date {
+    if let Some(d) = head.date {
         s.put(b" ");
         enc_date_time(&mut s, d);
     }
     s.put(b" ");
-    literal_header(out, length, mode, binary);
+    literal_header(out, head.length, head.mode, head.binary);
 }
 
 /// Writes a status response (`tag OK [code] text`), e.g. a server's reply.

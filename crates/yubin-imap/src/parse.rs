@@ -589,10 +589,9 @@ impl<'a> Ctx<'a> {
             .get(..7)
             .filter(|p| p.eq_ignore_ascii_case(b"\\Recent"))
             .and(i.get(7..))
+            && !r.first().copied().is_some_and(chars::is_atom_char)
         {
-            if !r.first().copied().is_some_and(chars::is_atom_char) {
-                return Ok((r, FlagFetch::Recent));
-            }
+            return Ok((r, FlagFetch::Recent));
         }
         let (r, f) = self.flag(i)?;
         Ok((r, FlagFetch::Flag(f)))
@@ -734,10 +733,8 @@ impl<'a> Ctx<'a> {
                     })?;
                 let canonical_number = tok.iter().all(u8::is_ascii_digit)
                     && (tok.len() == 1 || tok.first() != Some(&b'0'));
-                if canonical_number {
-                    if let Ok(([], n)) = number64(tok) {
-                        return Ok((r, Value::Number(n)));
-                    }
+                if canonical_number && let Ok(([], n)) = number64(tok) {
+                    return Ok((r, Value::Number(n)));
                 }
                 Ok((r, Value::Atom(self.bytes(tok))))
             }
@@ -749,22 +746,21 @@ impl<'a> Ctx<'a> {
     fn resp_text(&self, i: &'a [u8]) -> R<'a, RespText> {
         let mut code = None;
         let mut r = i;
-        if let Some(after) = i.strip_prefix(b"[") {
-            if let Ok((after, c)) = self.code(after) {
-                if let Some(after) = after.strip_prefix(b"]") {
-                    match after.split_first() {
-                        Some((b' ', t)) => {
-                            code = Some(c);
-                            r = t;
-                        }
-                        // RFC 9051's own examples end a code with CRLF (`* OK [CLOSED]`).
-                        Some((b'\r', _)) => {
-                            code = Some(c);
-                            r = after;
-                        }
-                        _ => return fail(after, "SP after response code"),
-                    }
+        if let Some(after) = i.strip_prefix(b"[")
+            && let Ok((after, c)) = self.code(after)
+            && let Some(after) = after.strip_prefix(b"]")
+        {
+            match after.split_first() {
+                Some((b' ', t)) => {
+                    code = Some(c);
+                    r = t;
                 }
+                // RFC 9051's own examples end a code with CRLF (`* OK [CLOSED]`).
+                Some((b'\r', _)) => {
+                    code = Some(c);
+                    r = after;
+                }
+                _ => return fail(after, "SP after response code"),
             }
         }
         let len = memchr::memchr2(b'\r', b'\n', r).unwrap_or(r.len());
@@ -1275,19 +1271,19 @@ impl<'a> Ctx<'a> {
         match up {
             b"FLAGS" => {
                 let (r, v) = self.paren_list(r, true, |i| self.flag_fetch(i))?;
-                return Ok((r, FetchItem::Flags(v)));
+                Ok((r, FetchItem::Flags(v)))
             }
             b"ENVELOPE" => {
                 let (r, e) = self.envelope(r)?;
-                return Ok((r, FetchItem::Envelope(Box::new(e))));
+                Ok((r, FetchItem::Envelope(Box::new(e))))
             }
             b"INTERNALDATE" => {
                 let (r, d) = self.date_time(r)?;
-                return Ok((r, FetchItem::InternalDate(d)));
+                Ok((r, FetchItem::InternalDate(d)))
             }
             b"RFC822.SIZE" => {
                 let (r, n) = number64(r)?;
-                return Ok((r, FetchItem::Rfc822Size(n)));
+                Ok((r, FetchItem::Rfc822Size(n)))
             }
             b"RFC822" | b"RFC822.HEADER" | b"RFC822.TEXT" => {
                 let (r, s) = self.nstring(r)?;
@@ -1296,31 +1292,31 @@ impl<'a> Ctx<'a> {
                     b"RFC822.HEADER" => FetchItem::Rfc822Header(s),
                     _ => FetchItem::Rfc822Text(s),
                 };
-                return Ok((r, item));
+                Ok((r, item))
             }
             b"BODY" => {
                 let (r, b) = self.body(r, false)?;
-                return Ok((r, FetchItem::Body(Box::new(b))));
+                Ok((r, FetchItem::Body(Box::new(b))))
             }
             b"BODYSTRUCTURE" => {
                 let (r, b) = self.body(r, true)?;
-                return Ok((r, FetchItem::BodyStructure(Box::new(b))));
+                Ok((r, FetchItem::BodyStructure(Box::new(b))))
             }
             b"UID" => {
                 let (r, n) = nz_number(r)?;
-                return Ok((r, FetchItem::Uid(n)));
+                Ok((r, FetchItem::Uid(n)))
             }
             b"MODSEQ" => {
                 let (r, ()) = lit(r, b"(", "\"(\"")?;
                 let (r, n) = number64(r)?;
                 let (r, ()) = lit(r, b")", "\")\"")?;
-                return Ok((r, FetchItem::ModSeq(n)));
+                Ok((r, FetchItem::ModSeq(n)))
             }
             b"EMAILID" => {
                 let (r, ()) = lit(r, b"(", "\"(\"")?;
                 let (r, a) = self.atom(r)?;
                 let (r, ()) = lit(r, b")", "\")\"")?;
-                return Ok((r, FetchItem::EmailId(a)));
+                Ok((r, FetchItem::EmailId(a)))
             }
             b"THREADID" => {
                 if is_nil(r) {
@@ -1329,7 +1325,7 @@ impl<'a> Ctx<'a> {
                 let (r, ()) = lit(r, b"(", "\"(\"")?;
                 let (r, a) = self.atom(r)?;
                 let (r, ()) = lit(r, b")", "\")\"")?;
-                return Ok((r, FetchItem::ThreadId(Some(a))));
+                Ok((r, FetchItem::ThreadId(Some(a))))
             }
             _ => {
                 let (r, v) = self.value(r)?;
@@ -2110,10 +2106,10 @@ impl<'a> Ctx<'a> {
             ("FAST", FetchMacro::Fast),
             ("FULL", FetchMacro::Full),
         ] {
-            if let Ok((r, ())) = kw(i, word) {
-                if !r.first().copied().is_some_and(chars::is_atom_char) {
-                    return Ok((r, FetchAttrs::Macro(m)));
-                }
+            if let Ok((r, ())) = kw(i, word)
+                && !r.first().copied().is_some_and(chars::is_atom_char)
+            {
+                return Ok((r, FetchAttrs::Macro(m)));
             }
         }
         let (r, a) = self.fetch_att(i)?;
@@ -2172,12 +2168,12 @@ impl<'a> Ctx<'a> {
                 let (mut r, modseq) = nz_number64(r)?;
                 let mut known_uids = None;
                 let mut seq_match = None;
-                if let Some(x) = r.strip_prefix(b" ") {
-                    if x.first() != Some(&b'(') {
-                        let (x, s) = sequence_set(x)?;
-                        known_uids = Some(s);
-                        r = x;
-                    }
+                if let Some(x) = r.strip_prefix(b" ")
+                    && x.first() != Some(&b'(')
+                {
+                    let (x, s) = sequence_set(x)?;
+                    known_uids = Some(s);
+                    r = x;
                 }
                 if let Some(x) = r.strip_prefix(b" (") {
                     let (x, a) = sequence_set(x)?;

@@ -168,16 +168,16 @@ fn search_key() -> impl Strategy<Value = SearchKey> {
     })
 }
 
-fn section() -> impl Strategy<Value = Section> {
+fn section(server: bool) -> impl Strategy<Value = Section> {
     (
         proptest::collection::vec(nz(), 0..3),
         prop_oneof![
             Just(None),
             Just(Some(SectionText::Header)),
             Just(Some(SectionText::Text)),
-            proptest::collection::vec(astring(false), 1..3)
+            proptest::collection::vec(astring(server), 1..3)
                 .prop_map(|v| Some(SectionText::HeaderFields(v))),
-            proptest::collection::vec(astring(false), 1..3)
+            proptest::collection::vec(astring(server), 1..3)
                 .prop_map(|v| Some(SectionText::HeaderFieldsNot(v))),
         ],
     )
@@ -196,7 +196,7 @@ fn fetch_attr() -> impl Strategy<Value = FetchAttr> {
         Just(FetchAttr::ModSeq),
         (
             any::<bool>(),
-            section(),
+            section(false),
             proptest::option::of((0u64..1000, 1u64..1000))
         )
             .prop_map(|(peek, section, p)| FetchAttr::BodySection {
@@ -493,13 +493,16 @@ fn fetch_item() -> impl Strategy<Value = FetchItem> {
         date_time().prop_map(FetchItem::InternalDate),
         envelope().prop_map(|e| FetchItem::Envelope(Box::new(e))),
         body_structure().prop_map(|b| FetchItem::BodyStructure(Box::new(b))),
-        (section(), proptest::option::of(0u64..100000), nstring(true)).prop_map(
-            |(section, origin, data)| FetchItem::BodySection {
+        (
+            section(true),
+            proptest::option::of(0u64..100000),
+            nstring(true)
+        )
+            .prop_map(|(section, origin, data)| FetchItem::BodySection {
                 section,
                 origin,
                 data
-            }
-        ),
+            }),
         (
             proptest::collection::vec(nz(), 0..3),
             proptest::collection::vec(any::<u8>(), 0..40)

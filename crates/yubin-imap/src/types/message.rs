@@ -393,6 +393,9 @@ pub struct BodyExtension {
 }
 
 /// A `body` (BODY / BODYSTRUCTURE).
+// Single parts are the common case and the leaves of every tree: boxing them
+// would add an allocation per part to save space only in multipart nodes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BodyStructure {
     /// A single part.
