@@ -63,7 +63,7 @@ fn stuffed_body(octets: usize, dot_every: usize) -> Vec<u8> {
         line_no += 1;
         let target = 70 + next() % 9;
         let mut line = Vec::with_capacity(target + 4);
-        if line_no % dot_every == 0 {
+        if line_no.is_multiple_of(dot_every) {
             line.extend_from_slice(b"..");
         }
         while line.len() < target {

@@ -5,7 +5,13 @@
 //! ENVELOPE/BODYSTRUCTURE, UID SEARCH, STORE, APPEND with a literal);
 //! (b) 10 000 `* n FETCH` responses with ENVELOPE and a nested BODYSTRUCTURE,
 //! and a BODY[] literal of 64 KiB per message (handed out without copying).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
 
 use std::hint::black_box;
 
@@ -23,8 +29,16 @@ fn session_commands() -> Vec<u8> {
     v.extend_from_slice(b"a3 UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])\r\n");
     v.extend_from_slice(b"a4 UID SEARCH UNSEEN SINCE 1-Feb-1994 NOT FROM \"Smith\" OR SUBJECT hello BODY \"world\"\r\n");
     v.extend_from_slice(b"a5 UID STORE 1:100,200:* +FLAGS.SILENT (\\Seen \\Flagged)\r\n");
-    let body = "From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\n".to_string() + &"Hello, world! ".repeat(140) + "\r\n";
-    v.extend_from_slice(format!("a6 APPEND Sent (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {{{}}}\r\n", body.len()).as_bytes());
+    let body = "From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\n".to_string()
+        + &"Hello, world! ".repeat(140)
+        + "\r\n";
+    v.extend_from_slice(
+        format!(
+            "a6 APPEND Sent (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {{{}}}\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
     v.extend_from_slice(body.as_bytes());
     v.extend_from_slice(b"\r\n");
     v.extend_from_slice(b"a7 NOOP\r\n");
@@ -123,8 +137,12 @@ fn commands(c: &mut Criterion) {
     assert_eq!(count, codec_commands(&input));
     let mut g = c.benchmark_group("imap_commands");
     g.throughput(Throughput::Bytes(input.len() as u64));
-    g.bench_function("yubin", |b| b.iter(|| yubin_parse(black_box(&input), Role::Server)));
-    g.bench_function("imap-codec", |b| b.iter(|| codec_commands(black_box(&input))));
+    g.bench_function("yubin", |b| {
+        b.iter(|| yubin_parse(black_box(&input), Role::Server))
+    });
+    g.bench_function("imap-codec", |b| {
+        b.iter(|| codec_commands(black_box(&input)))
+    });
     g.finish();
 }
 
@@ -137,18 +155,30 @@ fn responses(c: &mut Criterion) {
     let mut g = c.benchmark_group("imap_fetch_responses");
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.sample_size(20);
-    g.bench_function("yubin", |b| b.iter(|| yubin_parse(black_box(&input), Role::Client)));
-    g.bench_function("imap-codec", |b| b.iter(|| codec_responses(black_box(&input))));
-    g.bench_function("imap-proto", |b| b.iter(|| proto_responses(black_box(&input))));
+    g.bench_function("yubin", |b| {
+        b.iter(|| yubin_parse(black_box(&input), Role::Client))
+    });
+    g.bench_function("imap-codec", |b| {
+        b.iter(|| codec_responses(black_box(&input)))
+    });
+    g.bench_function("imap-proto", |b| {
+        b.iter(|| proto_responses(black_box(&input)))
+    });
     g.finish();
 
     let input = fetch_responses(200, true);
     let mut g = c.benchmark_group("imap_fetch_body_literal");
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.sample_size(20);
-    g.bench_function("yubin", |b| b.iter(|| yubin_parse(black_box(&input), Role::Client)));
-    g.bench_function("imap-codec", |b| b.iter(|| codec_responses(black_box(&input))));
-    g.bench_function("imap-proto", |b| b.iter(|| proto_responses(black_box(&input))));
+    g.bench_function("yubin", |b| {
+        b.iter(|| yubin_parse(black_box(&input), Role::Client))
+    });
+    g.bench_function("imap-codec", |b| {
+        b.iter(|| codec_responses(black_box(&input)))
+    });
+    g.bench_function("imap-proto", |b| {
+        b.iter(|| proto_responses(black_box(&input)))
+    });
     g.finish();
 }
 

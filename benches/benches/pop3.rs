@@ -5,6 +5,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
+    clippy::disallowed_methods,
     missing_docs
 )]
 
@@ -27,7 +29,7 @@ fn message(size: usize) -> Bytes {
     m.extend_from_slice(b"Subject: bench\r\n\r\n");
     let mut i = 0u32;
     while m.len() < size {
-        if i % 16 == 0 {
+        if i.is_multiple_of(16) {
             m.push(b'.');
         }
         m.extend(std::iter::repeat_n(b'x', 69));
