@@ -183,14 +183,14 @@ where
             r = stream.read(&mut buf) => r?,
             _ = sleep_until(deadline) => {
                 // Compare with the clock rather than trusting the timer.
-                let now = std::time::Instant::now();
+                let now = now();
                 if session.deadline().is_some_and(|d| d <= now) {
                     session.timeout(now);
                 }
                 continue;
             }
             _ = shutdown.closing() => {
-                session.shutdown(std::time::Instant::now());
+                session.shutdown(now());
                 drain(session, handler).await;
                 let _ = flush(session, handler, &mut stream, config).await;
                 let _ = stream.shutdown().await;
@@ -207,7 +207,7 @@ where
             if rest.is_empty() {
                 break;
             }
-            let took = session.receive(std::time::Instant::now(), rest);
+            let took = session.receive(now(), rest);
             off += took;
             if drain(session, handler).await {
                 // Plaintext pipelined after STARTTLS is dropped here and in
@@ -234,6 +234,13 @@ where
             }
         }
     }
+}
+
+/// The time to hand to sessions (and to session constructors in a factory):
+/// tokio's clock, so that a paused test clock (and `tokio::time::advance`)
+/// moves the sessions' deadlines too.
+pub fn now() -> std::time::Instant {
+    Instant::now().into_std()
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -301,7 +308,10 @@ where
     match tokio::time::timeout(config.handshake_timeout, acceptor.accept(io)).await {
         Ok(Ok(tls)) => Ok(Stream::Tls(Box::new(tls))),
         Ok(Err(e)) => Err(e),
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "tls handshake timed out")),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "tls handshake timed out",
+        )),
     }
 }
 
@@ -315,7 +325,6 @@ mod tests {
     struct Echo {
         rx: Vec<u8>,
         out: Vec<u8>,
-        events: Vec<String>,
         closed: bool,
         deadline: Option<std::time::Instant>,
         max_out: usize,
@@ -326,9 +335,8 @@ mod tests {
             Self {
                 rx: Vec::new(),
                 out: b"hello\r\n".to_vec(),
-                events: Vec::new(),
                 closed: false,
-                deadline: Some(std::time::Instant::now() + idle),
+                deadline: Some(now() + idle),
                 max_out: 64,
             }
         }
@@ -343,23 +351,23 @@ mod tests {
             self.deadline = Some(now + Duration::from_secs(5));
             let take = bytes.len().min(16);
             self.rx.extend_from_slice(&bytes[..take]);
-            while let Some(pos) = self.rx.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.rx.drain(..=pos).collect();
-                let line = String::from_utf8_lossy(&line).trim().to_owned();
-                if line == "QUIT" {
-                    self.out.extend_from_slice(b"bye\r\n");
-                    self.closed = true;
-                } else {
-                    self.events.push(line);
-                }
-            }
             take
         }
+        // Like the real sessions, a line is taken only once the previous
+        // event was answered, so replies keep the commands' order.
         fn next_event(&mut self) -> Option<String> {
-            if self.events.is_empty() {
+            if self.closed {
+                return None;
+            }
+            let pos = self.rx.iter().position(|&b| b == b'\n')?;
+            let line: Vec<u8> = self.rx.drain(..=pos).collect();
+            let line = String::from_utf8_lossy(&line).trim().to_owned();
+            if line == "QUIT" {
+                self.out.extend_from_slice(b"bye\r\n");
+                self.closed = true;
                 None
             } else {
-                Some(self.events.remove(0))
+                Some(line)
             }
         }
         fn outgoing(&self) -> &[u8] {
@@ -392,7 +400,9 @@ mod tests {
     impl Handler<Echo> for EchoApp {
         async fn on_event(&mut self, session: &mut Echo, event: String) {
             tokio::task::yield_now().await;
-            session.out.extend_from_slice(format!("echo {event}\r\n").as_bytes());
+            session
+                .out
+                .extend_from_slice(format!("echo {event}\r\n").as_bytes());
         }
     }
 
@@ -401,8 +411,15 @@ mod tests {
         let (client, server) = tokio::io::duplex(64);
         let task = tokio::spawn(async move {
             let mut s = Echo::new(Duration::from_secs(5));
-            drive(&mut s, &mut EchoApp, server, None, Shutdown::never(), &DriveConfig::default())
-                .await
+            drive(
+                &mut s,
+                &mut EchoApp,
+                server,
+                None,
+                Shutdown::never(),
+                &DriveConfig::default(),
+            )
+            .await
         });
         let (r, mut w) = tokio::io::split(client);
         let mut r = tokio::io::BufReader::new(r);
@@ -424,8 +441,15 @@ mod tests {
         let (client, server) = tokio::io::duplex(64);
         let task = tokio::spawn(async move {
             let mut s = Echo::new(Duration::from_secs(30));
-            drive(&mut s, &mut EchoApp, server, None, Shutdown::never(), &DriveConfig::default())
-                .await
+            drive(
+                &mut s,
+                &mut EchoApp,
+                server,
+                None,
+                Shutdown::never(),
+                &DriveConfig::default(),
+            )
+            .await
         });
         let mut r = tokio::io::BufReader::new(client);
         let mut all = String::new();

@@ -27,7 +27,7 @@ pub mod shutdown;
 pub mod smtp;
 pub mod tls;
 
-pub use driver::{DriveConfig, End, Handler, Session, drive};
+pub use driver::{DriveConfig, End, Handler, Session, drive, now};
 pub use server::{ConnInfo, ConnLimits, Server, TlsMode};
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use tls::{CertSource, CertStore, ClientTls, TlsError};

@@ -215,8 +215,9 @@ where
                         refuse(stream, &tls, busy_reply, &drive_config).await;
                         return;
                     };
-                    let end = serve_one(stream, peer, local, tls, &*factory, shutdown, &drive_config)
-                        .await;
+                    let end =
+                        serve_one(stream, peer, local, tls, &*factory, shutdown, &drive_config)
+                            .await;
                     match end {
                         Ok(end) => tracing::debug!(?end, "connection ended"),
                         Err(e) => tracing::debug!(error = %e, "connection ended with an error"),
@@ -290,7 +291,15 @@ where
                 tls: false,
             };
             let (mut session, mut handler) = factory(&info);
-            drive(&mut session, &mut handler, stream, Some(acceptor), shutdown, cfg).await
+            drive(
+                &mut session,
+                &mut handler,
+                stream,
+                Some(acceptor),
+                shutdown,
+                cfg,
+            )
+            .await
         }
         TlsMode::Plain => {
             let info = ConnInfo {

@@ -35,7 +35,10 @@ impl ShutdownTrigger {
     /// one still open gets its farewell (SMTP 421, POP3 -ERR, IMAP BYE).
     pub async fn shutdown(&self, grace: Duration) {
         let _ = self.tx.send(Phase::Draining);
-        tracing::info!(grace_secs = grace.as_secs_f64(), "shutting down: no new connections");
+        tracing::info!(
+            grace_secs = grace.as_secs_f64(),
+            "shutting down: no new connections"
+        );
         tokio::time::sleep(grace).await;
         let _ = self.tx.send(Phase::Closing);
     }

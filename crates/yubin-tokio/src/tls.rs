@@ -131,7 +131,11 @@ impl fmt::Debug for CertStore {
             .field("default", &self.default.label())
             .field(
                 "named",
-                &self.named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+                &self
+                    .named
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -191,7 +195,10 @@ impl CertStore {
         let fresh = Self::load_all(&self.provider, &self.default, &self.named)?;
         let mut guard = self.loaded.write().unwrap_or_else(|p| p.into_inner());
         *guard = Arc::new(fresh);
-        tracing::info!(certificates = 1 + self.named.len(), "tls certificates reloaded");
+        tracing::info!(
+            certificates = 1 + self.named.len(),
+            "tls certificates reloaded"
+        );
         Ok(())
     }
 
@@ -225,7 +232,10 @@ impl CertStore {
     }
 
     fn current(&self) -> Arc<Loaded> {
-        self.loaded.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.loaded
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// A rustls server configuration that resolves through this store.
@@ -254,10 +264,10 @@ impl fmt::Debug for Resolver {
 impl ResolvesServerCert for Resolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let loaded = self.0.current();
-        if let Some(name) = hello.server_name() {
-            if let Some(key) = loaded.by_name.get(&name.to_ascii_lowercase()) {
-                return Some(key.clone());
-            }
+        if let Some(name) = hello.server_name()
+            && let Some(key) = loaded.by_name.get(&name.to_ascii_lowercase())
+        {
+            return Some(key.clone());
         }
         Some(loaded.default.clone())
     }
@@ -353,9 +363,7 @@ mod danger {
         }
 
         fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.0
-                .signature_verification_algorithms
-                .supported_schemes()
+            self.0.signature_verification_algorithms.supported_schemes()
         }
     }
 }

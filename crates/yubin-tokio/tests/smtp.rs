@@ -94,12 +94,7 @@ struct Running {
     task: tokio::task::JoinHandle<()>,
 }
 
-async fn start(
-    cfg: Arc<Config>,
-    tls: TlsMode,
-    limits: ConnLimits,
-    drive: DriveConfig,
-) -> Running {
+async fn start(cfg: Arc<Config>, tls: TlsMode, limits: ConnLimits, drive: DriveConfig) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let inbox: Inbox = Arc::default();
@@ -119,8 +114,7 @@ async fn start(
                 local: Some(info.local),
                 tls: info.tls,
             };
-            let session =
-                Session::new(cfg.clone(), std::time::Instant::now(), conn, entropy());
+            let session = Session::new(cfg.clone(), yubin_tokio::now(), conn, entropy());
             let app = App {
                 inbox: i2.clone(),
                 body: BytesMut::new(),
@@ -169,16 +163,16 @@ async fn plain_session_delivers_a_message_with_dot_lines() {
     let mut r = BufReader::new(r);
     assert!(reply(&mut r).await[0].starts_with("220 "));
     // Everything pipelined in one write.
-    w.write_all(
-        b"EHLO client.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n",
-    )
-    .await
-    .unwrap();
+    w.write_all(b"EHLO client.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n")
+        .await
+        .unwrap();
     assert!(reply(&mut r).await.last().unwrap().starts_with("250 "));
     assert!(reply(&mut r).await[0].starts_with("250 "));
     assert!(reply(&mut r).await[0].starts_with("250 "));
     assert!(reply(&mut r).await[0].starts_with("354 "));
-    w.write_all(b"Subject: x\r\n\r\n..leading dot\r\n.\r\n").await.unwrap();
+    w.write_all(b"Subject: x\r\n\r\n..leading dot\r\n.\r\n")
+        .await
+        .unwrap();
     assert!(reply(&mut r).await[0].starts_with("250 "));
     w.write_all(b"QUIT\r\n").await.unwrap();
     assert!(reply(&mut r).await[0].starts_with("221 "));
@@ -217,13 +211,19 @@ async fn starttls_drops_pipelined_plaintext_and_then_serves_tls() {
     let mut t = BufReader::new(tls);
     // If the injected MAIL had run, this RSET-free MAIL would get 503 (nested
     // MAIL); and EHLO is required again after TLS (RFC 3207 §4.2).
-    t.get_mut().write_all(b"MAIL FROM:<a@b.test>\r\n").await.unwrap();
+    t.get_mut()
+        .write_all(b"MAIL FROM:<a@b.test>\r\n")
+        .await
+        .unwrap();
     assert!(reply(&mut t).await[0].starts_with("503 "));
     t.get_mut().write_all(b"EHLO x.test\r\n").await.unwrap();
     let ehlo = reply(&mut t).await;
     assert!(!ehlo.iter().any(|l| l.ends_with("STARTTLS")), "{ehlo:?}");
     assert!(ehlo.iter().any(|l| l.contains("AUTH")), "{ehlo:?}");
-    t.get_mut().write_all(b"MAIL FROM:<a@b.test>\r\n").await.unwrap();
+    t.get_mut()
+        .write_all(b"MAIL FROM:<a@b.test>\r\n")
+        .await
+        .unwrap();
     assert!(reply(&mut t).await[0].starts_with("250 "));
     assert_eq!(srv.log.lock().unwrap().as_slice(), ["starttls"]);
 }
@@ -391,7 +391,11 @@ for mech, fn in (("PLAIN", "auth_plain"), ("LOGIN", "auth_login")):
         pw = PASS
     );
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3").arg("-c").arg(script).output().unwrap()
+        Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
@@ -435,7 +439,10 @@ async fn interop_curl_smtp_and_smtps_upload() {
     std::fs::write(&file, b"Subject: curl\r\n\r\nhello\r\n.dot line\r\n").unwrap();
     for (url, srv) in [
         (format!("smtp://127.0.0.1:{}", plain.addr.port()), &plain),
-        (format!("smtps://127.0.0.1:{}", implicit.addr.port()), &implicit),
+        (
+            format!("smtps://127.0.0.1:{}", implicit.addr.port()),
+            &implicit,
+        ),
     ] {
         let file = file.clone();
         let out = tokio::task::spawn_blocking(move || {
