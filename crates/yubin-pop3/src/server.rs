@@ -324,6 +324,8 @@ pub enum CloseReason {
     TooManyFailedLogins,
     /// The application aborted a message transfer.
     BodyAborted,
+    /// The server shut down ([`Session::shutdown`]; nothing deleted).
+    Shutdown,
 }
 
 /// A protocol error the session answered itself; reported for logging.
@@ -689,6 +691,22 @@ impl Session {
         self.listing = None;
         self.reply(&Reply::err("autologout: idle for too long"));
         self.close(CloseReason::Timeout);
+    }
+
+    /// The server is stopping: queues `-ERR [SYS/TEMP]` and closes without
+    /// entering UPDATE, so nothing marked deleted is removed (RFC 1939 §6:
+    /// only `QUIT` in TRANSACTION deletes). A body being sent is cut off.
+    pub fn shutdown(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.body = None;
+        self.listing = None;
+        self.reply(&Reply::err_code(
+            RespCode::known(RespCode::SYS_TEMP),
+            "server shutting down, nothing was deleted",
+        ));
+        self.close(CloseReason::Shutdown);
     }
 
     /// True once the farewell is queued; flush the output, then close.

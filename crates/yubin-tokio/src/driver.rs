@@ -52,6 +52,14 @@ pub trait Session: Send {
 pub trait Handler<S: Session>: Send {
     /// Handles one event; answer it through `session` (accept, reject, …).
     fn on_event(&mut self, session: &mut S, event: S::Event) -> impl Future<Output = ()> + Send;
+
+    /// Called each time outgoing bytes were written: a handler that streams
+    /// a message body (POP3 `RETR`, IMAP `FETCH BODY[]`) feeds its next chunk
+    /// here once the session has room for it. The default does nothing.
+    fn on_sent(&mut self, session: &mut S) -> impl Future<Output = ()> + Send {
+        let _ = session;
+        std::future::ready(())
+    }
 }
 
 /// Settings of the drive loop itself (the protocol limits live in each
@@ -281,6 +289,7 @@ where
             Ok(Ok(n)) => session.sent(n),
             Err(_) => return Err(End::WriteTimeout),
         }
+        handler.on_sent(session).await;
         // Sending may free room for streamed bodies: the session may ask for more.
         drain(session, handler).await;
     }

@@ -1,0 +1,514 @@
+//! The mail server: configuration, first-start set-up (directories, a
+//! certificate, a demo account), the listeners and the start-up banner.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use yubin_sasl::Mechanism;
+use yubin_tokio::{
+    CertSource, CertStore, ConnInfo, ConnLimits, DriveConfig, Server, Shutdown, ShutdownTrigger,
+    TlsMode, entropy,
+};
+
+use crate::accounts::{AccountError, Accounts, write_atomically};
+use crate::store::Store;
+use crate::{pop3, smtp};
+
+/// The listening ports (0 picks a free port, as the tests do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ports {
+    /// SMTP for incoming mail (MX). Default 2525.
+    pub smtp: u16,
+    /// Submission with STARTTLS and AUTH required (RFC 6409). Default 2587.
+    pub submission: u16,
+    /// Submission over implicit TLS (RFC 8314). Default 2465.
+    pub submissions: u16,
+    /// POP3 with STLS. Default 1110.
+    pub pop3: u16,
+    /// POP3 over implicit TLS. Default 1995.
+    pub pop3s: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Self {
+            smtp: 2525,
+            submission: 2587,
+            submissions: 2465,
+            pop3: 1110,
+            pop3s: 1995,
+        }
+    }
+}
+
+/// Everything the server is started with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where mail, accounts, the spool and the certificate live. Default `./mail-data`.
+    pub data_dir: PathBuf,
+    /// The address to listen on. Default 127.0.0.1 (loopback only).
+    pub bind: IpAddr,
+    /// The server's host name (greetings, trace headers, certificate).
+    pub hostname: String,
+    /// Local mail domains; the first is the primary one. Default `localhost`.
+    pub domains: Vec<String>,
+    /// The ports.
+    pub ports: Ports,
+    /// A certificate chain and key (PEM); `None`: a self-signed one is made
+    /// under the data directory on first start.
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    /// The largest message accepted, in octets. Default 25 MiB.
+    pub max_message_octets: u64,
+    /// Create the account `demo` with a random password when there are no
+    /// accounts yet. Default true.
+    pub demo_account: bool,
+    /// Connection limits of each listener.
+    pub limits: ConnLimits,
+    /// Idle time before a session is closed. Default 5 minutes for SMTP (RFC
+    /// 5321 §4.5.3.2 asks for 5 minutes) and 10 for POP3 (RFC 1939 §3).
+    pub idle: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("mail-data"),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            hostname: "localhost".to_owned(),
+            domains: vec!["localhost".to_owned()],
+            ports: Ports::default(),
+            tls_files: None,
+            max_message_octets: 25 * 1024 * 1024,
+            demo_account: true,
+            limits: ConnLimits::default(),
+            idle: None,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A file or directory problem.
+    #[error("{what} {path}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The path or address.
+        path: String,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The users file.
+    #[error(transparent)]
+    Accounts(#[from] AccountError),
+    /// The certificate.
+    #[error("certificate: {0}")]
+    Tls(String),
+    /// A protocol configuration was refused.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+fn io_err(
+    what: &'static str,
+    path: impl std::fmt::Display,
+) -> impl FnOnce(io::Error) -> StartError {
+    let path = path.to_string();
+    move |source| StartError::Io { what, path, source }
+}
+
+/// The addresses the server listens on.
+#[derive(Debug, Clone, Copy)]
+pub struct Addrs {
+    /// SMTP (MX).
+    pub smtp: SocketAddr,
+    /// Submission (STARTTLS).
+    pub submission: SocketAddr,
+    /// Submission (implicit TLS).
+    pub submissions: SocketAddr,
+    /// POP3 (STLS).
+    pub pop3: SocketAddr,
+    /// POP3 (implicit TLS).
+    pub pop3s: SocketAddr,
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens.
+    pub addrs: Addrs,
+    /// The demo account and its password, when there is one.
+    pub demo: Option<(String, String)>,
+    /// The certificate in use (PEM file).
+    pub cert_path: PathBuf,
+    /// The configuration it runs with.
+    pub config: Config,
+    trigger: ShutdownTrigger,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets sessions finish for `grace` (a message in
+    /// DATA completes and is delivered), then says farewell to the rest and
+    /// waits for every task.
+    pub async fn shutdown(mut self, grace: Duration) {
+        self.trigger.shutdown(grace).await;
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// The start-up banner: ports, account, test commands.
+    pub fn banner(&self) -> String {
+        let a = &self.addrs;
+        let c = &self.config;
+        let domain = c.domains.first().map_or("localhost", String::as_str);
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "yubin mailserver {} — {}",
+            env!("CARGO_PKG_VERSION"),
+            c.hostname
+        );
+        let _ = writeln!(s, "  data directory   {}", c.data_dir.display());
+        let _ = writeln!(s, "  local domains    {}", c.domains.join(", "));
+        let _ = writeln!(
+            s,
+            "  SMTP (MX)        {}   plain + STARTTLS, local delivery",
+            a.smtp
+        );
+        let _ = writeln!(
+            s,
+            "  submission       {}   STARTTLS, AUTH required",
+            a.submission
+        );
+        let _ = writeln!(
+            s,
+            "  submissions      {}   implicit TLS, AUTH required",
+            a.submissions
+        );
+        let _ = writeln!(s, "  POP3             {}   STLS", a.pop3);
+        let _ = writeln!(s, "  POP3S            {}   implicit TLS", a.pop3s);
+        let _ = writeln!(s, "  certificate      {}", self.cert_path.display());
+        let (user, pass) = match &self.demo {
+            Some((u, p)) => {
+                let _ = writeln!(s, "  demo account     {u}@{domain}  password {p}");
+                (u.clone(), p.clone())
+            }
+            None => ("USER".to_owned(), "PASSWORD".to_owned()),
+        };
+        let _ = writeln!(s, "Try it:");
+        let _ = writeln!(
+            s,
+            "  printf 'Subject: hello\\r\\n\\r\\nHi!\\r\\n' > /tmp/msg.txt"
+        );
+        let _ = writeln!(
+            s,
+            "  curl -sk smtp://{}:{} --ssl-reqd --mail-from {user}@{domain} --mail-rcpt {user}@{domain} --user '{user}:{pass}' -T /tmp/msg.txt",
+            a.submission.ip(),
+            a.submission.port()
+        );
+        let _ = writeln!(
+            s,
+            "  curl -sk pop3s://{}:{}/1 --user '{user}:{pass}'",
+            a.pop3s.ip(),
+            a.pop3s.port()
+        );
+        let _ = writeln!(
+            s,
+            "  openssl s_client -quiet -connect {}:{} -starttls smtp",
+            a.submission.ip(),
+            a.submission.port()
+        );
+        let _ = write!(
+            s,
+            "  swaks --server {}:{} --tls --auth-user {user} --auth-password '{pass}' --to {user}@{domain}",
+            a.submission.ip(),
+            a.submission.port()
+        );
+        s
+    }
+}
+
+/// A random password of 16 letters and digits.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    entropy::<16>()
+        .iter()
+        .map(|b| {
+            ALPHABET
+                .get(usize::from(*b) % ALPHABET.len())
+                .map_or('x', |c| char::from(*c))
+        })
+        .collect()
+}
+
+fn ensure_certificate(cfg: &Config) -> Result<(PathBuf, PathBuf), StartError> {
+    if let Some((cert, key)) = &cfg.tls_files {
+        return Ok((cert.clone(), key.clone()));
+    }
+    let dir = cfg.data_dir.join("tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    if cert.exists() && key.exists() {
+        return Ok((cert, key));
+    }
+    let mut names = vec![cfg.hostname.clone(), "localhost".to_owned()];
+    names.dedup();
+    let ck =
+        rcgen::generate_simple_self_signed(names).map_err(|e| StartError::Tls(e.to_string()))?;
+    write_atomically(&key, ck.signing_key.serialize_pem().as_bytes(), 0o600)
+        .map_err(io_err("writing", key.display()))?;
+    write_atomically(&cert, ck.cert.pem().as_bytes(), 0o644)
+        .map_err(io_err("writing", cert.display()))?;
+    tracing::info!(path = %cert.display(), "generated a self-signed certificate");
+    Ok((cert, key))
+}
+
+async fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, StartError> {
+    let addr = SocketAddr::new(ip, port);
+    TcpListener::bind(addr)
+        .await
+        .map_err(io_err("listening on", addr))
+}
+
+fn local(l: &TcpListener) -> Result<SocketAddr, StartError> {
+    l.local_addr().map_err(io_err("listener address", "?"))
+}
+
+fn smtp_config(
+    cfg: &Config,
+    require_auth: bool,
+    require_tls: bool,
+) -> Result<Arc<yubin_smtp::server::Config>, StartError> {
+    let mut s = yubin_smtp::server::Settings::new(&cfg.hostname);
+    s.extensions.starttls = true;
+    s.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
+    s.limits.max_message_octets = cfg.max_message_octets;
+    if let Some(idle) = cfg.idle {
+        s.limits.idle = idle;
+    }
+    s.require_auth = require_auth;
+    s.require_tls = require_tls;
+    s.build()
+        .map(Arc::new)
+        .map_err(|e| StartError::Config(e.to_string()))
+}
+
+fn pop3_config(cfg: &Config, tls: yubin_pop3::server::Tls) -> Arc<yubin_pop3::server::Config> {
+    let mut p = yubin_pop3::server::Config::default();
+    p.hostname = cfg.hostname.clone();
+    p.tls = tls;
+    p.enable_apop = false;
+    p.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
+    if let Some(idle) = cfg.idle {
+        p.limits.idle = idle;
+    }
+    Arc::new(p)
+}
+
+/// Sets up the data directory and starts every listener.
+pub async fn start(cfg: Config) -> Result<Running, StartError> {
+    let data = &cfg.data_dir;
+    let spool_dir = data.join("spool");
+    for d in [data.clone(), data.join("mail"), spool_dir.clone()] {
+        fs::create_dir_all(&d).map_err(io_err("creating", d.display()))?;
+    }
+    // Spool files were never acknowledged (no 250 went out): a crash or a
+    // kill left them; the clients will send those messages again.
+    if let Ok(entries) = fs::read_dir(&spool_dir) {
+        for e in entries.flatten() {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+    let accounts = Arc::new(Accounts::load(&data.join("users"), &cfg.domains)?);
+    let demo_file = data.join("demo-password");
+    if cfg.demo_account && accounts.names().is_empty() {
+        let password = random_password();
+        accounts.set_password("demo", &password, entropy())?;
+        write_atomically(&demo_file, format!("{password}\n").as_bytes(), 0o600)
+            .map_err(io_err("writing", demo_file.display()))?;
+    }
+    let demo = fs::read_to_string(&demo_file)
+        .ok()
+        .map(|p| ("demo".to_owned(), p.trim().to_owned()))
+        .filter(|(u, _)| accounts.resolve(u).is_some());
+    let store = Arc::new(Store::new(&data.join("mail"), &cfg.hostname));
+    for name in accounts.names() {
+        store
+            .create_account(&name)
+            .map_err(io_err("creating the mailbox of", &name))?;
+    }
+
+    let (cert, key) = ensure_certificate(&cfg)?;
+    let certs = CertStore::new(CertSource::Files {
+        cert: cert.clone(),
+        key,
+    })
+    .map_err(|e| StartError::Tls(e.to_string()))?;
+    let acceptor = certs
+        .acceptor()
+        .map_err(|e| StartError::Tls(e.to_string()))?;
+
+    let (trigger, shutdown) = ShutdownTrigger::new();
+    let mut tasks = JoinSet::new();
+    let smtp_shared = Arc::new(smtp::Shared {
+        accounts: accounts.clone(),
+        store: store.clone(),
+        spool_dir,
+        hostname: cfg.hostname.clone(),
+        counter: AtomicU64::new(0),
+    });
+    let pop3_shared = Arc::new(pop3::Shared {
+        accounts: accounts.clone(),
+        store: store.clone(),
+        locked: Default::default(),
+    });
+
+    let ip = cfg.bind;
+    let smtp_l = bind(ip, cfg.ports.smtp).await?;
+    let sub_l = bind(ip, cfg.ports.submission).await?;
+    let subs_l = bind(ip, cfg.ports.submissions).await?;
+    let pop3_l = bind(ip, cfg.ports.pop3).await?;
+    let pop3s_l = bind(ip, cfg.ports.pop3s).await?;
+    let addrs = Addrs {
+        smtp: local(&smtp_l)?,
+        submission: local(&sub_l)?,
+        submissions: local(&subs_l)?,
+        pop3: local(&pop3_l)?,
+        pop3s: local(&pop3s_l)?,
+    };
+
+    let smtp_servers = [
+        (
+            "smtp",
+            smtp_l,
+            TlsMode::StartTls(acceptor.clone()),
+            smtp_config(&cfg, false, false)?,
+        ),
+        (
+            "submission",
+            sub_l,
+            TlsMode::StartTls(acceptor.clone()),
+            smtp_config(&cfg, true, true)?,
+        ),
+        (
+            "submissions",
+            subs_l,
+            TlsMode::Implicit(acceptor.clone()),
+            smtp_config(&cfg, true, false)?,
+        ),
+    ];
+    for (name, listener, tls, config) in smtp_servers {
+        let shared = smtp_shared.clone();
+        spawn_server(
+            &mut tasks,
+            &shutdown,
+            Server {
+                name,
+                listeners: vec![listener],
+                tls,
+                limits: cfg.limits.clone(),
+                drive: DriveConfig::default(),
+                busy_reply: yubin_tokio::smtp::SMTP_BUSY,
+                factory: move |info: &ConnInfo| {
+                    let conn = yubin_smtp::server::Connection {
+                        remote: Some(info.peer),
+                        local: Some(info.local),
+                        tls: info.tls,
+                    };
+                    let session = yubin_smtp::server::Session::new(
+                        config.clone(),
+                        yubin_tokio::now(),
+                        conn,
+                        entropy(),
+                    );
+                    (
+                        session,
+                        smtp::SmtpHandler::new(shared.clone(), name, info.peer),
+                    )
+                },
+            },
+        );
+    }
+    let pop3_servers = [
+        (
+            "pop3",
+            pop3_l,
+            TlsMode::StartTls(acceptor.clone()),
+            pop3_config(&cfg, yubin_pop3::server::Tls::Stls),
+        ),
+        (
+            "pop3s",
+            pop3s_l,
+            TlsMode::Implicit(acceptor),
+            pop3_config(&cfg, yubin_pop3::server::Tls::Implicit),
+        ),
+    ];
+    for (name, listener, tls, config) in pop3_servers {
+        let shared = pop3_shared.clone();
+        spawn_server(
+            &mut tasks,
+            &shutdown,
+            Server {
+                name,
+                listeners: vec![listener],
+                tls,
+                limits: cfg.limits.clone(),
+                drive: DriveConfig::default(),
+                busy_reply: yubin_tokio::pop3::POP3_BUSY,
+                factory: move |info: &ConnInfo| {
+                    let session = yubin_pop3::server::Session::new(
+                        config.clone(),
+                        yubin_tokio::now(),
+                        entropy(),
+                        None,
+                    );
+                    (session, pop3::Pop3Handler::new(shared.clone(), info.peer))
+                },
+            },
+        );
+    }
+    Ok(Running {
+        addrs,
+        demo,
+        cert_path: cert,
+        config: cfg,
+        trigger,
+        tasks,
+    })
+}
+
+fn spawn_server<F, S, H>(tasks: &mut JoinSet<()>, shutdown: &Shutdown, server: Server<F>)
+where
+    F: Fn(&ConnInfo) -> (S, H) + Send + Sync + 'static,
+    S: yubin_tokio::Session + 'static,
+    H: yubin_tokio::Handler<S> + 'static,
+{
+    tasks.spawn(server.run(shutdown.clone()));
+}
+
+/// Adds an account (or changes its password) in `data_dir`'s users file and
+/// creates its mailboxes.
+pub fn set_password(
+    data_dir: &Path,
+    domains: &[String],
+    hostname: &str,
+    name: &str,
+    password: &str,
+) -> Result<(), StartError> {
+    fs::create_dir_all(data_dir).map_err(io_err("creating", data_dir.display()))?;
+    let accounts = Accounts::load(&data_dir.join("users"), domains)?;
+    accounts.set_password(name, password, entropy())?;
+    let store = Store::new(&data_dir.join("mail"), hostname);
+    let name = name.to_ascii_lowercase();
+    store
+        .create_account(&name)
+        .map_err(io_err("creating the mailbox of", &name))
+}
