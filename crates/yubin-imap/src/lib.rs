@@ -30,6 +30,7 @@
 pub mod encode;
 pub mod framer;
 pub mod parse;
+pub mod server;
 pub mod types;
 pub mod utf7;
 
