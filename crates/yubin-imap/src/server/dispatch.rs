@@ -281,10 +281,11 @@ impl Session {
                 if !e.idle {
                     return self.unsupported(tag, name);
                 }
+                // RFC 2177 §3's example: pending changes, then "+ idling".
+                self.flush_updates(true);
                 self.out.extend(b"+ idling\r\n");
                 self.mode = Mode::Idle { tag };
                 self.events.push_back(Event::IdleStarted);
-                self.flush_updates(true);
             }
             CommandBody::Close => {
                 let read_only = self.read_only();

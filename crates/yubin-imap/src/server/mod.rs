@@ -842,6 +842,11 @@ impl Session {
             };
             items.push(StatusItem { attr: a, value });
         }
+        // The name in its cheapest form (a literal in the command need not
+        // be one in the response).
+        let mailbox = AString::from_bytes(mailbox.as_astring().to_bytes())
+            .map(Mailbox::new)
+            .unwrap_or(mailbox);
         self.data(Data::Status { mailbox, items });
         self.finish(cmd.tag, None, "STATUS completed", true);
         self.pump();
