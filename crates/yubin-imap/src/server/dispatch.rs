@@ -529,16 +529,14 @@ impl Session {
         let Some(uids) = self.resolve(&tag, set, uid) else {
             return;
         };
-        if vanished {
-            if let State::Selected(sel) = &self.state {
-                let upto = sel.view.uid_next().saturating_sub(1);
-                let missing = sel.view.missing(set, upto);
-                if let Some(uids) = view::ranges_to_set(&missing) {
-                    self.data(Data::Vanished {
-                        earlier: true,
-                        uids,
-                    });
-                }
+        if vanished && let State::Selected(sel) = &self.state {
+            let upto = sel.view.uid_next().saturating_sub(1);
+            let missing = sel.view.missing(set, upto);
+            if let Some(uids) = view::ranges_to_set(&missing) {
+                self.data(Data::Vanished {
+                    earlier: true,
+                    uids,
+                });
             }
         }
         let ticket = self.start(

@@ -720,10 +720,10 @@ impl Session {
                 "Limited",
             );
         }
-        if self.rev2 {
-            if let Some(item) = snapshot.list {
-                self.data(Data::List(item));
-            }
+        if self.rev2
+            && let Some(item) = snapshot.list
+        {
+            self.data(Data::List(item));
         }
         if self.condstore {
             match snapshot.highest_modseq {
@@ -979,10 +979,11 @@ impl Session {
                 }
             }
         }
-        if is_uid && !items.iter().any(|i| matches!(i, FetchItem::Uid(_))) {
-            if let Some(u) = nz(uid) {
-                items.push(FetchItem::Uid(u));
-            }
+        if is_uid
+            && !items.iter().any(|i| matches!(i, FetchItem::Uid(_)))
+            && let Some(u) = nz(uid)
+        {
+            items.push(FetchItem::Uid(u));
         }
         Ok((seq, items))
     }
@@ -1024,10 +1025,8 @@ impl Session {
             return Ok(());
         }
         let mut items = Vec::new();
-        if is_uid {
-            if let Some(u) = nz(uid) {
-                items.push(FetchItem::Uid(u));
-            }
+        if is_uid && let Some(u) = nz(uid) {
+            items.push(FetchItem::Uid(u));
         }
         if let (true, Some(m)) = (send_modseq, modseq) {
             items.push(FetchItem::ModSeq(m));
@@ -1336,11 +1335,11 @@ impl Session {
 
     fn flush_updates(&mut self, allow_expunge: bool) {
         let style = self.style();
-        if let State::Selected(sel) = &mut self.state {
-            if sel.view.has_updates(allow_expunge) {
-                for d in sel.view.take_updates(allow_expunge, style) {
-                    encode::response(&Response::Data(d), self.out.buf_mut());
-                }
+        if let State::Selected(sel) = &mut self.state
+            && sel.view.has_updates(allow_expunge)
+        {
+            for d in sel.view.take_updates(allow_expunge, style) {
+                encode::response(&Response::Data(d), self.out.buf_mut());
             }
         }
     }
@@ -1424,10 +1423,10 @@ impl Session {
                 v.push(Capability::LoginDisabled);
             }
             for m in &c.sasl_mechanisms {
-                if !m.is_plaintext() || self.plaintext_ok() {
-                    if let Ok(a) = Atom::try_from(m.name()) {
-                        v.push(Capability::Auth(a));
-                    }
+                if (!m.is_plaintext() || self.plaintext_ok())
+                    && let Ok(a) = Atom::try_from(m.name())
+                {
+                    v.push(Capability::Auth(a));
                 }
             }
             if e.sasl_ir {

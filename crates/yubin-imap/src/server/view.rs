@@ -324,10 +324,10 @@ impl MailboxView {
         for (uid, (flags, modseq)) in flags {
             let Some(seq) = self.seq(uid) else { continue };
             let mut items = Vec::with_capacity(3);
-            if style.qresync {
-                if let Some(u) = NonZeroU32::new(uid) {
-                    items.push(FetchItem::Uid(u));
-                }
+            if style.qresync
+                && let Some(u) = NonZeroU32::new(uid)
+            {
+                items.push(FetchItem::Uid(u));
             }
             let flags = flags
                 .into_iter()
@@ -392,11 +392,11 @@ fn strictly_ascending(v: &[u32]) -> bool {
 }
 
 fn push_range(out: &mut Vec<(u32, u32)>, lo: u32, hi: u32) {
-    if let Some(last) = out.last_mut() {
-        if last.1.checked_add(1) == Some(lo) {
-            last.1 = hi;
-            return;
-        }
+    if let Some(last) = out.last_mut()
+        && last.1.checked_add(1) == Some(lo)
+    {
+        last.1 = hi;
+        return;
     }
     out.push((lo, hi));
 }
