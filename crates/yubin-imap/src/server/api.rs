@@ -175,6 +175,14 @@ pub struct SearchResult {
     pub modseq: Option<u64>,
 }
 
+impl SearchResult {
+    /// A result from the matching UIDs and, for a `MODSEQ` search, the
+    /// highest mod-sequence among them.
+    pub fn new(uids: Vec<u32>, modseq: Option<u64>) -> Self {
+        Self { uids, modseq }
+    }
+}
+
 /// `COPYUID` / `APPENDUID` data (RFC 4315).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyUid {
