@@ -27,6 +27,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod encode;
 pub mod framer;
 pub mod parse;
