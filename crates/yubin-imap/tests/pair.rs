@@ -347,3 +347,68 @@ fn client_waits_for_continuation_without_literal_plus() {
     assert_eq!(password.expose(), pass);
     s.accept_login(ticket).unwrap();
 }
+
+/// AUTHENTICATE end to end: SCRAM-SHA-256 (server-final sent as a last
+/// challenge, checked by the client) and PLAIN with SASL-IR.
+#[test]
+fn authenticate_scram_and_plain_between_client_and_server() {
+    use yubin_sasl::client::{Client, Credentials};
+    use yubin_sasl::server::{Answer, Verify};
+    use yubin_sasl::{Mechanism, Nonce, ScramHash, Secret, scram_credentials};
+
+    for mech in [Mechanism::ScramSha256, Mechanism::Plain] {
+        let mut cfg = server::Config::default();
+        cfg.tls = server::Tls::Implicit;
+        let now = t0();
+        let mut s = server::Session::new(Arc::new(cfg), now, [9; 18], Greeting::Ok);
+        let mut c = client::Session::new(Arc::new(client::Config::default()), now);
+        let creds = Credentials::password("joe", Secret::new("secret".to_owned()));
+        let mut tag = None;
+        let mut done = None;
+        for _ in 0..20 {
+            let down = s.outgoing().to_vec();
+            s.sent(down.len());
+            c.receive(now, &down);
+            while let Some(ev) = c.next_event() {
+                match ev {
+                    CEvent::Greeting(_) => {
+                        let cl =
+                            Client::new(mech, creds.clone(), Nonce::from_entropy([4; 18])).unwrap();
+                        tag = Some(c.authenticate(cl).unwrap());
+                    }
+                    CEvent::Completed { tag: t, kind, .. } => done = Some((t, kind)),
+                    CEvent::Error(e) => panic!("{e}"),
+                    _ => {}
+                }
+            }
+            let up = c.outgoing().to_vec();
+            c.sent(up.len());
+            s.receive(now, &up);
+            while let Some(ev) = s.next_event() {
+                if let server::Event::SaslVerify { ticket, verify } = ev {
+                    let answer = match verify {
+                        Verify::ScramLookup { authcid, hash, .. } => {
+                            assert_eq!(authcid, "joe");
+                            assert_eq!(hash, ScramHash::Sha256);
+                            Answer::Scram(scram_credentials(hash, "secret", b"salt", 4096))
+                        }
+                        Verify::Password {
+                            authcid, password, ..
+                        } => {
+                            if authcid == "joe" && password.expose() == "secret" {
+                                Answer::Accept
+                            } else {
+                                Answer::Reject
+                            }
+                        }
+                        other => panic!("{other:?}"),
+                    };
+                    s.answer_sasl(ticket, answer).unwrap();
+                }
+            }
+        }
+        assert_eq!(done, Some((tag.unwrap(), StatusKind::Ok)), "{mech:?}");
+        assert_eq!(s.user(), Some("joe"));
+        assert_eq!(c.state(), client::State::Authenticated);
+    }
+}

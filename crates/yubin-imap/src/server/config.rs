@@ -5,6 +5,15 @@ use std::time::Duration;
 use yubin_sasl::Mechanism;
 
 /// Sizes, counts and times the peer can influence, with safe defaults.
+///
+/// Commands in flight: the session runs one command at a time; pipelined
+/// commands wait in the receive buffer, which holds at most
+/// `max_command_octets + max_line_octets` octets ([`super::Session::receive`]
+/// takes no more), so a client that pipelines without reading cannot make
+/// the session hold more. Worst case per connection: that receive buffer,
+/// plus `max_output_octets` and the responses to one command, plus a few
+/// SASL messages (`sasl_limits`), plus the selected mailbox's view (4
+/// octets per message).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
