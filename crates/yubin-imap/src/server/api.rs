@@ -373,7 +373,7 @@ pub enum Event {
     /// (UNSELECT, a failed SELECT, LOGOUT): stop feeding its changes.
     Unselected,
     /// `LIST` / `LSUB`: send [`super::Session::list`] items (and STATUS data
-    /// for LIST-STATUS with [`super::Session::status_data`]), then
+    /// for LIST-STATUS with [`super::Session::send_data`]), then
     /// [`super::Session::complete`].
     List {
         /// The decision owed.
