@@ -153,7 +153,9 @@ impl MailboxView {
             }
             SequenceSet::Set(r) => r,
         };
-        let mut out = Vec::new();
+        // Index ranges into `uids`, merged before copying: overlapping
+        // ranges ("1:*,1:*,...") cost nothing extra.
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
         for r in ranges {
             let (a, b) = match *r {
                 SeqRange::Single(n) => (n, n),
@@ -174,7 +176,7 @@ impl MailboxView {
                 };
                 let start = self.uids.partition_point(|&u| u < lo);
                 let end = self.uids.partition_point(|&u| u <= hi);
-                out.extend_from_slice(self.uids.get(start..end).unwrap_or_default());
+                spans.push((start, end));
             } else {
                 let len = u32::try_from(self.uids.len()).unwrap_or(u32::MAX);
                 let num = |n: SeqNo| match n {
@@ -188,12 +190,18 @@ impl MailboxView {
                 }
                 let lo = usize::try_from(lo).unwrap_or(usize::MAX).saturating_sub(1);
                 let hi = usize::try_from(hi).unwrap_or(usize::MAX);
-                out.extend_from_slice(self.uids.get(lo..hi).unwrap_or_default());
+                spans.push((lo, hi));
             }
         }
-        if !strictly_ascending(&out) {
-            out.sort_unstable();
-            out.dedup();
+        spans.sort_unstable();
+        let mut out = Vec::new();
+        let mut done = 0usize;
+        for (start, end) in spans {
+            let start = start.max(done);
+            if start < end {
+                out.extend_from_slice(self.uids.get(start..end).unwrap_or_default());
+                done = end;
+            }
         }
         Ok(out)
     }
@@ -224,8 +232,16 @@ impl MailboxView {
             .filter(|(lo, hi)| lo <= hi)
             .collect();
         wanted.sort_unstable();
-        let mut out: Vec<(u32, u32)> = Vec::new();
+        // Merge overlapping ranges so each known UID is looked at once.
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(wanted.len());
         for (lo, hi) in wanted {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for (lo, hi) in merged {
             let mut next = lo;
             let start = self.uids.partition_point(|&u| u < lo);
             for &u in self.uids.get(start..).unwrap_or_default() {
@@ -516,6 +532,19 @@ mod tests {
         );
         assert_eq!(v.seq(10), Some(nz(3)));
         assert_eq!(v.highest_modseq(), Some(7));
+    }
+
+    #[test]
+    fn repeated_ranges_cost_nothing_extra() {
+        let v = MailboxView::new(nz(1), 200_001, (1..=200_000).collect()).unwrap();
+        let many = vec!["1:*"; 5000].join(",");
+        assert_eq!(v.resolve(&set(&many), false).unwrap().len(), 200_000);
+        assert_eq!(v.resolve(&set(&many), true).unwrap().len(), 200_000);
+        assert!(v.missing(&set(&many), 400_000).len() == 1);
+        assert_eq!(
+            v.resolve(&set("3,1:2,2:4"), false).unwrap(),
+            vec![1, 2, 3, 4]
+        );
     }
 
     #[test]
