@@ -355,15 +355,17 @@ impl Session {
     }
 
     /// The adapter finished the TLS handshake after [`Event::StartTls`].
-    pub fn tls_established(&mut self) -> Result<(), ClientError> {
+    /// The session asks for the capabilities again (RFC 9051 §6.2.1: the
+    /// list from before TLS is not to be trusted); its tag is returned.
+    pub fn tls_established(&mut self) -> Result<Tag, ClientError> {
         if !self.tls_pending {
             return Err(ClientError::NoTlsPending);
         }
         self.tls_pending = false;
         self.block = None;
-        self.flush_sending();
+        let tag = self.command(CommandBody::Capability)?;
         self.pump();
-        Ok(())
+        Ok(tag)
     }
 
     fn new_tag(&mut self) -> Tag {

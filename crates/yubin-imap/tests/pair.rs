@@ -412,3 +412,41 @@ fn authenticate_scram_and_plain_between_client_and_server() {
         assert_eq!(c.state(), client::State::Authenticated);
     }
 }
+
+/// STARTTLS between the two sessions: the server drops what was pipelined,
+/// the client forgets the capabilities and asks again after the handshake.
+#[test]
+fn starttls_then_capabilities_again() {
+    let mut cfg = server::Config::default();
+    cfg.tls = server::Tls::StartTls;
+    let now = t0();
+    let mut s = server::Session::new(Arc::new(cfg), now, [1; 18], Greeting::Ok);
+    let mut c = client::Session::new(Arc::new(client::Config::default()), now);
+    let g = s.outgoing().to_vec();
+    s.sent(g.len());
+    c.receive(now, &g);
+    assert!(c.has_capability(&Capability::StartTls));
+    assert!(c.has_capability(&Capability::LoginDisabled));
+    c.starttls().unwrap();
+    let up = c.outgoing().to_vec();
+    c.sent(up.len());
+    s.receive(now, &up);
+    assert!(matches!(s.next_event(), Some(server::Event::StartTls)));
+    let down = s.outgoing().to_vec();
+    s.sent(down.len());
+    c.receive(now, &down);
+    let evs: Vec<_> = std::iter::from_fn(|| c.next_event()).collect();
+    assert!(evs.contains(&CEvent::StartTls), "{evs:?}");
+    assert!(c.capabilities().is_empty());
+    // Both sides run the handshake.
+    s.tls_established().unwrap();
+    c.tls_established().unwrap();
+    let up = c.outgoing().to_vec();
+    c.sent(up.len());
+    s.receive(now, &up);
+    let down = s.outgoing().to_vec();
+    c.receive(now, &down);
+    assert!(!c.has_capability(&Capability::StartTls));
+    assert!(!c.has_capability(&Capability::LoginDisabled));
+    assert!(c.has_capability(&Capability::Auth(Atom::try_from("PLAIN").unwrap())));
+}
