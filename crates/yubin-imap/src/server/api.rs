@@ -353,8 +353,9 @@ pub enum Event {
         user: String,
     },
     /// STARTTLS accepted: the go-ahead is queued and pipelined input
-    /// discarded. Flush the output, run the TLS handshake, then call
-    /// [`super::Session::tls_established`].
+    /// discarded. Flush the output, drop any plaintext the adapter still
+    /// holds (bytes [`super::Session::receive`] did not take), run the TLS
+    /// handshake, then call [`super::Session::tls_established`].
     StartTls,
     /// `SELECT` / `EXAMINE`: answer [`super::Session::accept_select`] with a
     /// snapshot, or [`super::Session::reject`] (the session is then in
@@ -454,7 +455,9 @@ pub enum Event {
     IdleEnded,
     /// `[UID] FETCH`: answer each message with
     /// [`super::Session::fetch`] (or [`super::Session::fetch_streamed`] plus
-    /// chunks), then [`super::Session::complete`].
+    /// chunks), then [`super::Session::complete`]. A `BODY[...]` without
+    /// `.PEEK` on a read-write mailbox sets `\Seen` (RFC 9051 §6.4.5):
+    /// store it and include `FLAGS` in that message's items.
     Fetch {
         /// The decision owed.
         ticket: Ticket,
