@@ -357,3 +357,56 @@ fn tickets_are_checked() {
         Err(SessionError::NotSelected)
     ));
 }
+
+#[test]
+fn each_revision_gets_its_own_responses() {
+    use yubin_imap::server::{MailboxSnapshot, Revisions, SearchResult};
+    use yubin_imap::types::{FetchItem, FlagFetch};
+    for rev in [Revisions::Rev1, Revisions::Rev2] {
+        let mut cfg = config();
+        cfg.revisions = rev;
+        let now = t0();
+        let mut s = Session::new(Arc::new(cfg), now, [1; 18], Greeting::PreAuth("joe".into()));
+        s.receive(
+            now,
+            b"a SELECT INBOX\r\nb FETCH 1 FLAGS\r\nc SEARCH ALL\r\nd LOGOUT\r\n",
+        );
+        while let Some(ev) = s.next_event() {
+            match ev {
+                Event::Select { ticket, .. } => {
+                    let mut snap = MailboxSnapshot::new(nz(1), nz(3), vec![1, 2]);
+                    snap.recent = 1;
+                    s.accept_select(ticket, snap).unwrap();
+                }
+                Event::Fetch { ticket, .. } => {
+                    let f = vec![FlagFetch::Flag(Flag::Seen), FlagFetch::Recent];
+                    s.fetch(&ticket, 1, vec![FetchItem::Flags(f)]).unwrap();
+                    s.complete(ticket).unwrap();
+                }
+                Event::Search { ticket, .. } => {
+                    s.search_result(ticket, SearchResult::new(vec![2, 1], None))
+                        .unwrap();
+                }
+                _ => {}
+            }
+        }
+        let out = text(s.outgoing());
+        if rev == Revisions::Rev1 {
+            assert!(out.contains("* 1 RECENT\r\n"), "{out}");
+            assert!(
+                out.contains("* 1 FETCH (FLAGS (\\Seen \\Recent))\r\n"),
+                "{out}"
+            );
+            assert!(out.contains("* SEARCH 1 2\r\n"), "{out}");
+            assert!(out.contains("* BYE IMAP4rev1 "), "{out}");
+        } else {
+            assert!(
+                !out.contains("RECENT") && !out.contains("\\Recent"),
+                "{out}"
+            );
+            assert!(out.contains("* 1 FETCH (FLAGS (\\Seen))\r\n"), "{out}");
+            assert!(out.contains("* ESEARCH (TAG \"c\") ALL 1:2\r\n"), "{out}");
+            assert!(out.contains("* BYE IMAP4rev2 "), "{out}");
+        }
+    }
+}
