@@ -5,7 +5,15 @@
 //!   surfacing each literal announcement before its data;
 //! * [`parse`]: nom parsers for complete commands and responses;
 //! * [`encode`]: byte-exact encoders into `BytesMut`, literals as fragments;
-//! * [`utf7`]: modified UTF-7 mailbox names.
+//! * [`utf7`]: modified UTF-7 mailbox names;
+//! * [`server`]: the server session (states, pipelining, literals, login,
+//!   the selected mailbox view, IDLE, streaming FETCH and APPEND, limits);
+//! * [`client`]: the client session (tags, capabilities, literal flow,
+//!   STARTTLS, SASL, IDLE, streaming FETCH and APPEND).
+//!
+//! Both sessions are sans-IO state machines: bytes in, events out,
+//! decisions in, bytes out; time and entropy are arguments. See the
+//! [`server`] module for a runnable example of an application.
 //!
 //! ```
 //! use bytes::{Bytes, BytesMut};
@@ -27,9 +35,11 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod encode;
 pub mod framer;
 pub mod parse;
+pub mod server;
 pub mod types;
 pub mod utf7;
 

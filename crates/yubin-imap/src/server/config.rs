@@ -1,0 +1,294 @@
+//! The server's settings: limits, TLS mode, revisions and extensions.
+
+use std::time::Duration;
+
+use yubin_sasl::Mechanism;
+
+/// Sizes, counts and times the peer can influence, with safe defaults.
+///
+/// Commands in flight: the session runs one command at a time; pipelined
+/// commands wait in the receive buffer, which holds at most
+/// `max_command_octets + max_line_octets` octets ([`super::Session::receive`]
+/// takes no more), so a client that pipelines without reading cannot make
+/// the session hold more. Worst case per connection: that receive buffer,
+/// plus `max_output_octets` and the responses to one command, plus a few
+/// SASL messages (`sasl_limits`), plus the selected mailbox's view (4
+/// octets per message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Longest command line once logged in, CRLF included, in octets.
+    /// Default 65 536 (RFC 9051 §4 asks clients to stay under 8 192;
+    /// RFC 7162 §4 asks servers to take at least 8 192, more for long
+    /// sequence sets). Memory: bounded by `max_command_octets`.
+    pub max_line_octets: usize,
+    /// Longest command line before login. Default 8 192 (a LOGIN or an
+    /// AUTHENTICATE with SASL-IR fits; nothing more is needed yet).
+    pub max_line_octets_before_login: usize,
+    /// Largest literal in a command other than APPEND, in octets. Default
+    /// 1 MiB (search strings, passwords). Memory: the command is buffered
+    /// whole, up to `max_command_octets`.
+    pub max_literal_octets: u64,
+    /// Largest literal before login. Default 8 192 (a LOGIN password).
+    pub max_literal_octets_before_login: u64,
+    /// Largest command buffered whole (all lines and literals; APPEND's
+    /// message is streamed and not counted), in octets. Default 2 MiB.
+    /// Memory: the receive buffer holds at most this plus one line.
+    pub max_command_octets: usize,
+    /// Largest message APPEND takes, in octets; announced as
+    /// `APPENDLIMIT=n` (RFC 7889). Default 64 MiB. Memory: none (the
+    /// message streams to the application in chunks).
+    pub max_append_octets: u64,
+    /// Output buffer size in octets at which the session stops taking
+    /// input and a streamed FETCH should wait. Default 65 536. Worst case:
+    /// this plus the responses to one command and one chunk.
+    pub max_output_octets: usize,
+    /// Malformed, unknown or out-of-state commands before `* BYE`.
+    /// Default 20. No memory depends on it.
+    pub max_bad_commands: u32,
+    /// Failed logins (LOGIN, AUTHENTICATE) before `* BYE`. Default 3,
+    /// common server practice (Dovecot, Cyrus).
+    pub max_failed_logins: u32,
+    /// Inactivity before autologout once logged in (and during IDLE).
+    /// Default 30 minutes, the least RFC 9051 §5.4 allows.
+    pub idle_authenticated: Duration,
+    /// Inactivity before autologout before login. Default 60 seconds
+    /// (RFC 9051 §5.4 allows a shorter timer before login).
+    pub idle_not_authenticated: Duration,
+    /// Deepest parenthesis nesting the parser follows. Default 64.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_line_octets: 65_536,
+            max_line_octets_before_login: 8_192,
+            max_literal_octets: 1024 * 1024,
+            max_literal_octets_before_login: 8_192,
+            max_command_octets: 2 * 1024 * 1024,
+            max_append_octets: 64 * 1024 * 1024,
+            max_output_octets: 65_536,
+            max_bad_commands: 20,
+            max_failed_logins: 3,
+            idle_authenticated: Duration::from_secs(30 * 60),
+            idle_not_authenticated: Duration::from_secs(60),
+            max_depth: 64,
+        }
+    }
+}
+
+/// How the connection is protected by TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Tls {
+    /// No TLS: STARTTLS is not offered.
+    None,
+    /// Plaintext first; STARTTLS is offered (RFC 9051 §6.2.1).
+    StartTls,
+    /// TLS from the first byte (port 993, RFC 8314).
+    Implicit,
+}
+
+/// Which protocol revisions the server speaks (RFC 9051 appendix E).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Revisions {
+    /// IMAP4rev1 only (RFC 3501).
+    Rev1,
+    /// IMAP4rev2 only (RFC 9051).
+    Rev2,
+    /// Both: rev1 behaviour until the client sends `ENABLE IMAP4rev2`.
+    Both,
+}
+
+/// How non-synchronising literals are offered (RFC 7888).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NonSyncLiterals {
+    /// Neither: a `{n+}` literal is read, discarded and refused with BAD.
+    Off,
+    /// `LITERAL+`: any size, up to the limits (larger ones are read,
+    /// discarded and refused with `NO [TOOBIG]`).
+    Plus,
+    /// `LITERAL-`: at most 4 096 octets; a larger one is read, discarded
+    /// and refused with `BAD [TOOBIG]` (RFC 7888 §5).
+    Minus,
+}
+
+/// The extensions the server offers. Each one changes what the session
+/// accepts and sends; turn one off to hide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extensions {
+    /// `IDLE` (RFC 2177). Default on.
+    pub idle: bool,
+    /// `MOVE` (RFC 6851). Default on.
+    pub move_: bool,
+    /// `UIDPLUS` (RFC 4315). Default on.
+    pub uidplus: bool,
+    /// `ENABLE` (RFC 5161). Default on.
+    pub enable: bool,
+    /// `UNSELECT` (RFC 3691). Default on.
+    pub unselect: bool,
+    /// `NAMESPACE` (RFC 2342). Default on.
+    pub namespace: bool,
+    /// `CONDSTORE` (RFC 7162). Default on.
+    pub condstore: bool,
+    /// `QRESYNC` (RFC 7162); needs `condstore` and `enable`. Default on.
+    pub qresync: bool,
+    /// `ESEARCH` (RFC 4731). Default on.
+    pub esearch: bool,
+    /// `SEARCHRES` (RFC 5182). Default on.
+    pub searchres: bool,
+    /// `SASL-IR` (RFC 4959). Default on.
+    pub sasl_ir: bool,
+    /// `UTF8=ACCEPT` (RFC 6855). Default off: the application must then
+    /// take UTF-8 mailbox names and headers.
+    pub utf8_accept: bool,
+    /// `BINARY` (RFC 3516). Default off: the application must then decode
+    /// content transfer encodings for `BINARY[]`.
+    pub binary: bool,
+    /// `APPENDLIMIT=n` from [`Limits::max_append_octets`] (RFC 7889).
+    /// Default on.
+    pub appendlimit: bool,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Self {
+            idle: true,
+            move_: true,
+            uidplus: true,
+            enable: true,
+            unselect: true,
+            namespace: true,
+            condstore: true,
+            qresync: true,
+            esearch: true,
+            searchres: true,
+            sasl_ir: true,
+            utf8_accept: false,
+            binary: false,
+            appendlimit: true,
+        }
+    }
+}
+
+impl Extensions {
+    /// Every extension off: a plain server of the chosen revision.
+    pub fn none() -> Self {
+        Self {
+            idle: false,
+            move_: false,
+            uidplus: false,
+            enable: false,
+            unselect: false,
+            namespace: false,
+            condstore: false,
+            qresync: false,
+            esearch: false,
+            searchres: false,
+            sasl_ir: false,
+            utf8_accept: false,
+            binary: false,
+            appendlimit: false,
+        }
+    }
+}
+
+/// The server's settings, shared by its sessions through an `Arc`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Limits on what the peer can make the session hold or do.
+    pub limits: Limits,
+    /// Text of the greeting after the CAPABILITY code. Default
+    /// `"IMAP server ready"`.
+    pub greeting: String,
+    /// The host name for SASL CRAM-MD5 challenges. Default `"localhost"`.
+    pub hostname: String,
+    /// TLS mode of this listener. Default [`Tls::None`].
+    pub tls: Tls,
+    /// Protocol revisions. Default [`Revisions::Both`].
+    pub revisions: Revisions,
+    /// Non-synchronising literals. Default [`NonSyncLiterals::Plus`].
+    pub literals: NonSyncLiterals,
+    /// Extensions offered.
+    pub extensions: Extensions,
+    /// SASL mechanisms offered by AUTHENTICATE. Default: every yubin-sasl
+    /// mechanism. Plaintext ones (PLAIN, LOGIN, bearer tokens) only under
+    /// TLS unless `danger_allow_plaintext_auth`.
+    pub sasl_mechanisms: Vec<Mechanism>,
+    /// Limits of the SASL exchanges.
+    pub sasl_limits: yubin_sasl::Limits,
+    /// Allow LOGIN and plaintext SASL mechanisms before TLS. Default false
+    /// (RFC 9051 §6.2.3: `LOGINDISABLED` until TLS).
+    pub danger_allow_plaintext_auth: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            greeting: "IMAP server ready".to_owned(),
+            hostname: "localhost".to_owned(),
+            tls: Tls::None,
+            revisions: Revisions::Both,
+            literals: NonSyncLiterals::Plus,
+            extensions: Extensions::default(),
+            sasl_mechanisms: Mechanism::ALL.to_vec(),
+            sasl_limits: yubin_sasl::Limits::DEFAULT,
+            danger_allow_plaintext_auth: false,
+        }
+    }
+}
+
+/// A configuration mistake found by [`Config::check`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A line limit below 1 000 octets (RFC 7162 §4 wants at least 8 192).
+    #[error("line limit below 1000 octets")]
+    LineTooShort,
+    /// The command limit cannot hold one line and one literal.
+    #[error("max_command_octets smaller than max_line_octets plus max_literal_octets")]
+    CommandTooSmall,
+    /// The output buffer cannot hold one response line (1 024 octets).
+    #[error("max_output_octets below 1024")]
+    OutputTooSmall,
+    /// The authenticated idle timer is below RFC 9051 §5.4's 30 minutes.
+    #[error("idle_authenticated below 30 minutes (rfc 9051 section 5.4)")]
+    IdleTooShort,
+    /// QRESYNC without CONDSTORE or ENABLE.
+    #[error("qresync needs condstore and enable")]
+    QresyncNeedsCondstore,
+}
+
+impl Config {
+    /// Checks the cross-limit rules. A session built from a config that
+    /// fails them still works, with each value raised to its minimum.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if l.max_line_octets < 1000 || l.max_line_octets_before_login < 1000 {
+            return Err(ConfigError::LineTooShort);
+        }
+        let need = u64::try_from(l.max_line_octets)
+            .unwrap_or(u64::MAX)
+            .saturating_add(l.max_literal_octets);
+        if u64::try_from(l.max_command_octets).unwrap_or(u64::MAX) < need {
+            return Err(ConfigError::CommandTooSmall);
+        }
+        if l.max_output_octets < 1024 {
+            return Err(ConfigError::OutputTooSmall);
+        }
+        if l.idle_authenticated < Duration::from_secs(30 * 60) {
+            return Err(ConfigError::IdleTooShort);
+        }
+        let e = &self.extensions;
+        if e.qresync && !(e.condstore && e.enable) {
+            return Err(ConfigError::QresyncNeedsCondstore);
+        }
+        Ok(())
+    }
+}
