@@ -19,9 +19,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use yubin_imap::server::{
-    Config, Event, Greeting, MailboxSnapshot, Session, StreamedItem,
-};
+use yubin_imap::server::{Config, Event, Greeting, MailboxSnapshot, Session, StreamedItem};
 use yubin_imap::types::*;
 
 const MESSAGES: u32 = 100_000;
@@ -138,7 +136,10 @@ fn fetch_all(c: &mut Criterion) {
 
 fn stream_body(c: &mut Criterion) {
     const SIZE: usize = 25 * 1024 * 1024;
-    let body: Bytes = (0..SIZE).map(|i| b'a' + (i % 26) as u8).collect::<Vec<_>>().into();
+    let body: Bytes = (0..SIZE)
+        .map(|i| b'a' + (i % 26) as u8)
+        .collect::<Vec<_>>()
+        .into();
     let mut s = selected(1);
     let mut g = c.benchmark_group("imap_session");
     g.throughput(Throughput::Bytes(SIZE as u64));

@@ -15,7 +15,6 @@
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -357,7 +356,8 @@ pub enum CloseReason {
 #[derive(Debug)]
 #[must_use = "the client waits until this ticket is answered"]
 pub struct Ticket {
-    session: u64,
+    /// The issuing session's identity (pointer equality; no global counter).
+    session: Arc<()>,
     seq: u64,
 }
 
@@ -469,8 +469,6 @@ pub enum SessionError {
     RecipientCount(Ticket),
 }
 
-static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
-
 enum Mode {
     /// Waiting for the connect decision.
     Connect,
@@ -523,7 +521,7 @@ struct Txn {
 /// One SMTP (or LMTP) server session.
 pub struct Session {
     cfg: Arc<Config>,
-    id: u64,
+    id: Arc<()>,
     seq: u64,
     rx: BytesMut,
     out: OutBuf,
@@ -568,7 +566,7 @@ impl Session {
     ) -> Self {
         let l = &config.limits;
         let mut s = Self {
-            id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
+            id: Arc::new(()),
             seq: 0,
             rx: BytesMut::with_capacity(l.max_input_octets.min(16_384)),
             out: OutBuf::new(l.max_output_octets),
@@ -810,14 +808,14 @@ impl Session {
         self.seq += 1;
         self.pending = Some((self.seq, p));
         Ticket {
-            session: self.id,
+            session: self.id.clone(),
             seq: self.seq,
         }
     }
 
     fn take(&mut self, t: Ticket) -> Result<Pending, SessionError> {
         match &self.pending {
-            Some((seq, _)) if t.session == self.id && t.seq == *seq => {}
+            Some((seq, _)) if Arc::ptr_eq(&t.session, &self.id) && t.seq == *seq => {}
             _ => return Err(SessionError::ForeignTicket(t)),
         }
         match self.pending.take() {

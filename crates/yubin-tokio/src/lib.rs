@@ -22,6 +22,7 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 pub mod driver;
+pub mod imap;
 pub mod pop3;
 pub mod server;
 pub mod shutdown;
