@@ -143,7 +143,7 @@ impl fmt::Debug for CertStore {
 
 impl CertStore {
     /// Loads the default certificate chain; more names can be added with
-    /// [`CertStore::with_name`].
+    /// [`CertStore::with_names`].
     pub fn new(default: CertSource) -> Result<Arc<Self>, TlsError> {
         Self::build(default, Vec::new())
     }

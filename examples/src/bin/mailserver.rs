@@ -70,7 +70,7 @@ struct Cli {
 enum Command {
     /// Add an account; the password is read from stdin (or --password).
     Adduser {
-        /// The account name (mail to name@<domain> is delivered to it).
+        /// The account name (mail to `name@<domain>` is delivered to it).
         name: String,
         /// The password (prefer stdin: command lines are visible to others).
         #[arg(long)]
