@@ -87,6 +87,7 @@
 pub mod dot;
 pub mod line;
 pub mod out;
+pub mod proxy;
 
 pub use dot::{BareEol, Body, Stuffer, Unstuffer};
 pub use line::{Line, LineFramer};
