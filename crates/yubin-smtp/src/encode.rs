@@ -145,6 +145,16 @@ impl Command {
                 }
                 out.put_slice(b"\r\n");
             }
+            Self::Xclient(attrs) => {
+                out.put_slice(b"XCLIENT");
+                for (name, value) in attrs {
+                    out.put_u8(b' ');
+                    out.put_slice(name.as_bytes());
+                    out.put_u8(b'=');
+                    xtext_encode(value, out);
+                }
+                out.put_slice(b"\r\n");
+            }
         }
     }
 

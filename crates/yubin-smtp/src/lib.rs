@@ -9,3 +9,8 @@ pub mod types;
 
 pub use parse::ParseError;
 pub use types::*;
+
+/// The README section's example, compiled as a doctest.
+#[doc = include_str!("../README-section.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -152,8 +152,36 @@ pub fn parse_command(line: &[u8]) -> Result<Command, ParseError> {
             }
         }
         8 if verb.eq_ignore_ascii_case(b"STARTTLS") => no_args(rest, Command::StartTls, "STARTTLS"),
+        7 if verb.eq_ignore_ascii_case(b"XCLIENT") => parse_xclient(rest),
         _ => Err(ParseError::UnknownCommand),
     }
+}
+
+/// `XCLIENT attribute-name=attribute-value ...`: one or more attributes;
+/// a name is letters, a value xtext (decoded here). Which names the server
+/// takes is its own check.
+fn parse_xclient(rest: Option<&[u8]>) -> Result<Command, ParseError> {
+    let bad = ParseError::BadArguments("XCLIENT");
+    let mut attrs = Vec::new();
+    for word in rest.unwrap_or_default().split(|&b| b == b' ') {
+        if word.is_empty() {
+            continue;
+        }
+        let eq = memchr::memchr(b'=', word).ok_or(bad.clone())?;
+        let (name, value) = (
+            word.get(..eq).unwrap_or_default(),
+            word.get(eq + 1..).unwrap_or_default(),
+        );
+        if name.is_empty() || !name.iter().all(u8::is_ascii_alphabetic) {
+            return Err(bad);
+        }
+        let value = xtext_decode(value).ok_or(bad.clone())?;
+        attrs.push((String::from_utf8_lossy(name).to_ascii_uppercase(), value));
+    }
+    if attrs.is_empty() {
+        return Err(bad);
+    }
+    Ok(Command::Xclient(attrs))
 }
 
 fn trim_end_sp(mut s: &[u8]) -> &[u8] {

@@ -13,15 +13,18 @@
 //! buffer), so replies always keep command order.
 
 use std::borrow::Cow;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use yubin_sasl::server::{Answer, Authenticator, FailureKind, Step, Verify};
 use yubin_sasl::{Mechanism, Nonce, wire};
 use yubin_wire::dot::{BareEol, Body, Unstuffer};
+use yubin_wire::proxy::{self, trusted};
 use yubin_wire::{Line, LineFramer, OutBuf};
+
+pub use yubin_wire::proxy::Network;
 
 use crate::encode::put_num;
 use crate::parse::{ParseError, parse_command};
@@ -49,6 +52,14 @@ pub struct Limits {
     /// body is drained to its end and answered `552 5.3.4`. The body is
     /// streamed, so this costs no memory.
     pub max_message_octets: u64,
+    /// Longest text line of a DATA body, CRLF included, in octets: RFC 5321
+    /// §4.5.3.1.6 sets 1000 (RFC 5322 §2.1.1: 998 plus CRLF). A longer line
+    /// fails the message: it is drained to its end and answered `500 5.6.0
+    /// Line too long`, and the session goes on. Default 1000, as Exim's
+    /// `message_linelength_limit`; 0 turns the check off. BDAT bodies are
+    /// not line-based and are not checked. The body is streamed, so this
+    /// costs no memory.
+    pub max_text_line_octets: usize,
     /// Recipients per transaction. Default 1000 (Postfix
     /// `smtpd_recipient_limit`). More: `452 4.5.3` (RFC 5321 §4.5.3.1.10),
     /// the session goes on.
@@ -84,6 +95,7 @@ impl Default for Limits {
             max_command_line_octets: 2048,
             max_auth_line_octets: 12_288,
             max_message_octets: 10_240_000,
+            max_text_line_octets: 1000,
             max_recipients: 1000,
             max_bad_commands: 20,
             max_junk_commands: 100,
@@ -211,6 +223,19 @@ pub struct Settings {
     /// not in force (before EHLO, after HELO), as Postfix's
     /// `smtpd_forbid_unauth_pipelining`.
     pub forbid_unauth_pipelining: bool,
+    /// PROXY protocol (HAProxy v1 and v2): `Some(networks)` expects a
+    /// header before the greeting from every connection and takes the
+    /// client's address from it. A connection from outside `networks` (an
+    /// empty list trusts every peer: use it only on a listener that only
+    /// the proxy can reach), or one that does not start with a valid header,
+    /// is closed without a word, as the specification asks. Default `None`:
+    /// off.
+    pub proxy_protocol: Option<Vec<Network>>,
+    /// Peers allowed to use XCLIENT (Postfix's extension, for a trusted
+    /// front end that passes on the real client's address, name, HELO and
+    /// login). Only they see it in the EHLO reply; anyone else gets `550
+    /// 5.7.0`. Default empty: off.
+    pub xclient_trusted: Vec<Network>,
 }
 
 impl Settings {
@@ -235,6 +260,8 @@ impl Settings {
             require_auth: false,
             connect_decision: false,
             forbid_unauth_pipelining: false,
+            proxy_protocol: None,
+            xclient_trusted: Vec::new(),
         }
     }
 
@@ -328,6 +355,9 @@ pub struct Context {
     pub helo: Option<Host>,
     /// True after EHLO/LHLO, false after HELO.
     pub esmtp: bool,
+    /// The client's host name as XCLIENT `NAME` gave it (the front end's
+    /// reverse lookup); `None` otherwise.
+    pub client_name: Option<String>,
 }
 
 /// Why a session closed.
@@ -350,6 +380,9 @@ pub enum CloseReason {
     UnauthPipelining,
     /// The application called [`Session::shutdown`].
     Shutdown,
+    /// No valid PROXY protocol header, or a peer outside the trusted
+    /// networks ([`Settings::proxy_protocol`]); nothing was sent.
+    Proxy,
 }
 
 /// An answer owed to the client. Not `Clone`: each decision consumes it.
@@ -470,6 +503,8 @@ pub enum SessionError {
 }
 
 enum Mode {
+    /// Waiting for the PROXY protocol header.
+    Proxy,
     /// Waiting for the connect decision.
     Connect,
     /// Reading command lines.
@@ -527,6 +562,8 @@ pub struct Session {
     out: OutBuf,
     framer: LineFramer,
     unstuffer: Unstuffer,
+    /// Octets of the DATA body's current (unfinished) line.
+    text_line: usize,
     mode: Mode,
     pending: Option<(u64, Pending)>,
     events: Vec<Event>,
@@ -572,6 +609,7 @@ impl Session {
             out: OutBuf::new(l.max_output_octets),
             framer: LineFramer::new(l.max_command_line_octets),
             unstuffer: Unstuffer::new(config.bare_eol),
+            text_line: 0,
             mode: Mode::Command,
             pending: None,
             events: Vec::new(),
@@ -582,6 +620,7 @@ impl Session {
                 authenticated: None,
                 helo: None,
                 esmtp: false,
+                client_name: None,
             }),
             txn: None,
             errors: 0,
@@ -596,15 +635,57 @@ impl Session {
             bdat_refusal: None,
             cfg: config,
         };
-        if s.cfg.connect_decision {
-            s.mode = Mode::Connect;
-            let t = s.ticket(Pending::Connect);
-            let context = s.ctx.clone();
-            s.events.push(Event::Connect { ticket: t, context });
-        } else {
-            s.greet();
+        match &s.cfg.proxy_protocol {
+            Some(nets) => {
+                let peer_ok =
+                    nets.is_empty() || s.ctx.remote.is_some_and(|a| trusted(nets, a.ip()));
+                if peer_ok {
+                    s.mode = Mode::Proxy;
+                } else {
+                    s.close(CloseReason::Proxy);
+                }
+            }
+            None => s.connected(),
         }
         s
+    }
+
+    /// The connection is established (after the PROXY header, if any): the
+    /// connect decision or the greeting.
+    fn connected(&mut self) {
+        if self.cfg.connect_decision {
+            self.mode = Mode::Connect;
+            let t = self.ticket(Pending::Connect);
+            let context = self.ctx.clone();
+            self.events.push(Event::Connect { ticket: t, context });
+        } else {
+            self.mode = Mode::Command;
+            self.greet();
+        }
+    }
+
+    /// Reads the PROXY header; the client's bytes may follow it.
+    fn proxy_header(&mut self) -> Progress {
+        match proxy::parse(&self.rx) {
+            Ok(None) if self.rx.len() < proxy::V2_MAX_OCTETS => Progress::Blocked,
+            Ok(Some((header, used))) => {
+                self.rx.advance(used);
+                self.set_ctx(|c| {
+                    if let Some(src) = header.source {
+                        c.remote = Some(src);
+                    }
+                    if let Some(dst) = header.destination {
+                        c.local = Some(dst);
+                    }
+                });
+                self.connected();
+                Progress::Continue
+            }
+            Ok(None) | Err(_) => {
+                self.close(CloseReason::Proxy);
+                Progress::Continue
+            }
+        }
     }
 
     /// The context policy decisions see.
@@ -931,6 +1012,7 @@ impl Session {
     fn advance(&mut self) -> Progress {
         match self.mode {
             Mode::Connect | Mode::TlsWait | Mode::Closed => Progress::Blocked,
+            Mode::Proxy => self.proxy_header(),
             Mode::Command => {
                 if self.out.is_full() || self.in_flight >= self.cfg.limits.max_pipelined_commands {
                     return Progress::Blocked;
@@ -946,7 +1028,12 @@ impl Session {
             }
             Mode::Data => match self.unstuffer.next(&mut self.rx) {
                 None => Progress::Blocked,
-                Some(Body::Chunk(b)) => self.body_chunk(b),
+                Some(Body::Chunk(b)) => {
+                    if let Some(p) = self.check_text_lines(&b) {
+                        return p;
+                    }
+                    self.body_chunk(b)
+                }
                 Some(Body::End) => self.data_end(),
             },
             Mode::Bdat {
@@ -1008,9 +1095,36 @@ impl Session {
         Progress::Event(Event::BodyChunk(b))
     }
 
+    /// The text-line limit over one DATA chunk: fails the transaction (once)
+    /// when a line runs past `max_text_line_octets`.
+    fn check_text_lines(&mut self, chunk: &[u8]) -> Option<Progress> {
+        let limit = self.cfg.limits.max_text_line_octets;
+        if limit == 0 {
+            return None;
+        }
+        // Octets before a line's LF, its CR included, may be at most
+        // limit - 1: CRLF counts two, a bare LF one.
+        let longest = longest_line(&mut self.text_line, chunk);
+        if longest < limit {
+            return None;
+        }
+        let txn = self.txn.as_mut()?;
+        if txn.failed.is_some() {
+            return None;
+        }
+        let r = Reply::with_enhanced(
+            ReplyCode::SYNTAX_ERROR,
+            EnhancedCode::MEDIA,
+            "Line too long",
+        );
+        txn.failed = Some(r.clone());
+        Some(Progress::Event(Event::MessageRejected(r)))
+    }
+
     fn data_end(&mut self) -> Progress {
         self.mode = Mode::Command;
         self.framer.reset();
+        self.text_line = 0;
         let bare = self.unstuffer.bare_eol_seen() && self.cfg.bare_eol == BareEol::Reject;
         let Some(txn) = self.txn.as_mut() else {
             return Progress::Continue;
@@ -1241,6 +1355,9 @@ impl Session {
         if e.help {
             lines.push("HELP".into());
         }
+        if self.xclient_allowed() {
+            lines.push("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT".into());
+        }
         Reply::multiline(ReplyCode::OK, None, lines)
     }
 
@@ -1420,8 +1537,96 @@ impl Session {
                 Progress::Continue
             }
             Command::StartTls => self.starttls(),
+            Command::Xclient(attrs) => self.xclient(attrs),
             Command::Auth { mechanism, initial } => self.auth(&mechanism, initial.as_deref()),
         }
+    }
+
+    /// XCLIENT from a trusted front end: takes the attributes it passes on,
+    /// then greets again as for a new connection (Postfix's behaviour).
+    fn xclient(&mut self, attrs: Vec<(String, String)>) -> Progress {
+        if !self.xclient_allowed() {
+            self.error(&Reply::with_enhanced(
+                ReplyCode::MAILBOX_UNAVAILABLE,
+                EnhancedCode::SECURITY,
+                "Error: insufficient authorization",
+            ));
+            return Progress::Continue;
+        }
+        if self.txn.is_some() {
+            self.bad_sequence("Error: MAIL transaction in progress");
+            return Progress::Continue;
+        }
+        let mut c = (*self.ctx).clone();
+        let mut port = None;
+        let mut dest_port = None;
+        for (name, value) in attrs {
+            let unknown = value.eq_ignore_ascii_case("[UNAVAILABLE]")
+                || value.eq_ignore_ascii_case("[TEMPUNAVAIL]");
+            let ok = match name.as_str() {
+                "ADDR" if unknown => {
+                    c.remote = None;
+                    true
+                }
+                "ADDR" => match xclient_ip(&value) {
+                    Some(ip) => {
+                        c.remote = Some(SocketAddr::new(ip, c.remote.map_or(0, |a| a.port())));
+                        true
+                    }
+                    None => false,
+                },
+                "PORT" | "DESTPORT" if unknown => true,
+                "PORT" => value.parse::<u16>().map(|p| port = Some(p)).is_ok(),
+                "DESTPORT" => value.parse::<u16>().map(|p| dest_port = Some(p)).is_ok(),
+                "DESTADDR" if unknown => true,
+                "DESTADDR" => match xclient_ip(&value) {
+                    Some(ip) => {
+                        c.local = Some(SocketAddr::new(ip, c.local.map_or(0, |a| a.port())));
+                        true
+                    }
+                    None => false,
+                },
+                "NAME" => {
+                    c.client_name = (!unknown).then_some(value);
+                    true
+                }
+                "LOGIN" => {
+                    c.authenticated = (!unknown && !value.is_empty()).then_some(value);
+                    true
+                }
+                "HELO" | "PROTO" => true,
+                _ => false,
+            };
+            if !ok {
+                self.error(&Reply::with_enhanced(
+                    ReplyCode::PARAM_SYNTAX_ERROR,
+                    EnhancedCode::INVALID_ARGUMENTS,
+                    "Bad XCLIENT attribute or value",
+                ));
+                return Progress::Continue;
+            }
+        }
+        if let (Some(p), Some(a)) = (port, c.remote.as_mut()) {
+            a.set_port(p);
+        }
+        if let (Some(p), Some(a)) = (dest_port, c.local.as_mut()) {
+            a.set_port(p);
+        }
+        // A new session for the client the front end speaks for: EHLO again.
+        c.helo = None;
+        c.esmtp = false;
+        self.ctx = Arc::new(c);
+        self.greet();
+        Progress::Continue
+    }
+
+    /// Whether the (real) peer may use XCLIENT.
+    fn xclient_allowed(&self) -> bool {
+        !self.cfg.xclient_trusted.is_empty()
+            && self
+                .ctx
+                .remote
+                .is_some_and(|a| trusted(&self.cfg.xclient_trusted, a.ip()))
     }
 
     fn helo(&mut self, host: Host, esmtp: bool) -> Progress {
@@ -1786,4 +1991,29 @@ enum Decision {
     Accept(Option<Reply>),
     Reject(Reply),
     Each(Vec<Reply>),
+}
+
+/// Updates `run` (the octets of the current line so far) over `chunk` and
+/// returns the longest line length seen, counting each line up to its LF
+/// (a CR before the LF included) and the unfinished last line as it stands.
+fn longest_line(run: &mut usize, chunk: &[u8]) -> usize {
+    let mut longest = 0;
+    let mut start = 0;
+    for lf in memchr::memchr_iter(b'\n', chunk) {
+        longest = longest.max(run.saturating_add(lf - start));
+        *run = 0;
+        start = lf + 1;
+    }
+    *run = run.saturating_add(chunk.len().saturating_sub(start));
+    longest.max(*run)
+}
+
+/// An XCLIENT address: IPv4, or IPv6 with its `IPV6:` prefix.
+fn xclient_ip(value: &str) -> Option<IpAddr> {
+    match value.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("IPV6:") => {
+            value.get(5..)?.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+        }
+        _ => value.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+    }
 }

@@ -710,6 +710,10 @@ pub enum Command {
         /// The initial response as sent: base64 text, or `=` for an empty one.
         initial: Option<String>,
     },
+    /// `XCLIENT name=value ...` (Postfix's XCLIENT extension): a trusted
+    /// proxy passes on the real client's attributes. Names upper-cased,
+    /// values xtext-decoded, in the order sent.
+    Xclient(Vec<(String, String)>),
 }
 
 impl Command {
@@ -731,6 +735,7 @@ impl Command {
             Self::Help(_) => "HELP",
             Self::StartTls => "STARTTLS",
             Self::Auth { .. } => "AUTH",
+            Self::Xclient(_) => "XCLIENT",
         }
     }
 }

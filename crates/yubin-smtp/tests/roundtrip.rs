@@ -158,6 +158,7 @@ fn command() -> impl Strategy<Value = Command> {
             ])
         )
             .prop_map(|(mechanism, initial)| Command::Auth { mechanism, initial }),
+        vec(("[A-Z]{1,10}", "\\PC{0,12}"), 1..5).prop_map(Command::Xclient),
     ]
 }
 

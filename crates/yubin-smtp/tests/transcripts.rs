@@ -102,6 +102,7 @@ fn settings(headers: &[(String, String)]) -> Settings {
                         "max-auth-failures" => s.limits.max_auth_failures = n() as u32,
                         "max-message" => s.limits.max_message_octets = n(),
                         "max-line" => s.limits.max_command_line_octets = n() as usize,
+                        "max-text-line" => s.limits.max_text_line_octets = n() as usize,
                         "max-auth-line" => s.limits.max_auth_line_octets = n() as usize,
                         other => panic!("unknown flag {other}"),
                     }
