@@ -14,8 +14,9 @@
 )]
 
 use bytes::BytesMut;
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
 use std::hint::black_box;
+use yubin_benches::{Contender, timed};
 use yubin_wire::{BareEol, Body, Unstuffer};
 
 const WORDS: &[&str] = &[
@@ -128,5 +129,40 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// Race mode (see `yubin_benches::race`): the same inputs, ratios to the
+/// `memmem` scan.
+fn race() {
+    for (kind, dot_every) in [("normal", 50), ("dot_heavy", 4)] {
+        for (label, octets, rounds) in [("1MiB", 1 << 20, 200), ("25MiB", 25 << 20, 10)] {
+            let body = stuffed_body(octets, dot_every);
+            let unstuff = |policy| {
+                let body = &body;
+                move || {
+                    let mut buf = BytesMut::from(&body[..]);
+                    timed(|| unstuff_all(&mut buf, policy))
+                }
+            };
+            yubin_benches::race(
+                &format!("dot_unstuff/{kind}/{label}"),
+                body.len() as u64,
+                rounds,
+                &mut [
+                    Contender::new("memmem_scan", || scan(black_box(&body))),
+                    Contender::self_timed("unstuff_reject", unstuff(BareEol::Reject)),
+                    Contender::self_timed("unstuff_allow", unstuff(BareEol::Allow)),
+                ],
+            );
+        }
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if yubin_benches::race_mode() {
+        race();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

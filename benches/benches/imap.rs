@@ -16,8 +16,9 @@
 use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use imap_codec::decode::Decoder;
+use yubin_benches::Contender;
 use yubin_imap::Limits;
 use yubin_imap::framer::{Frame, Framer, Role};
 use yubin_imap::parse::Parser;
@@ -188,5 +189,43 @@ fn _zero_copy(b: Bytes) -> Bytes {
     b
 }
 
+/// Race mode (see `yubin_benches::race`): the same inputs; the baseline is
+/// imap-codec.
+fn race() {
+    let input = session_commands().repeat(100);
+    yubin_benches::race(
+        "imap_commands",
+        input.len() as u64,
+        100,
+        &mut [
+            Contender::new("imap-codec", || codec_commands(black_box(&input))),
+            Contender::new("yubin", || yubin_parse(black_box(&input), Role::Server)),
+        ],
+    );
+    for (title, input, rounds) in [
+        ("imap_fetch_responses", fetch_responses(10_000, false), 20),
+        ("imap_fetch_body_literal", fetch_responses(200, true), 50),
+    ] {
+        yubin_benches::race(
+            title,
+            input.len() as u64,
+            rounds,
+            &mut [
+                Contender::new("imap-codec", || codec_responses(black_box(&input))),
+                Contender::new("imap-proto", || proto_responses(black_box(&input))),
+                Contender::new("yubin", || yubin_parse(black_box(&input), Role::Client)),
+            ],
+        );
+    }
+}
+
 criterion_group!(benches, commands, responses);
-criterion_main!(benches);
+
+fn main() {
+    if yubin_benches::race_mode() {
+        race();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use yubin_benches::Contender;
 use yubin_pop3::client::{self, Event as CEvent};
 use yubin_pop3::parse::parse_command;
 use yubin_pop3::server::{BodyDemand, Config, Event, Maildrop, Session};
@@ -179,5 +180,35 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// Race mode (see `yubin_benches::race`): RETR through the server and the
+/// client session against the `memmem` scan of the same bytes.
+fn race() {
+    for (name, size, rounds) in [("1MiB", 1 << 20, 100), ("25MiB", 25 << 20, 8)] {
+        let msg = message(size);
+        let wire = server_bytes(&msg);
+        let mut s = logged_in(&msg);
+        yubin_benches::race(
+            &format!("pop3_retr/{name}"),
+            size as u64,
+            rounds,
+            &mut [
+                Contender::new("memmem_scan", || {
+                    memchr::memmem::find_iter(black_box(&msg[..]), b"\r\n.").count()
+                }),
+                Contender::new("server", || server_retr(&mut s, &msg)),
+                Contender::new("client", || client_retr(&wire)),
+            ],
+        );
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if yubin_benches::race_mode() {
+        race();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

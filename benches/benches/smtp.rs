@@ -24,8 +24,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::BytesMut;
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
+use yubin_benches::{Contender, timed};
 use yubin_smtp::parse::parse_command;
 use yubin_smtp::server::{Config, Connection, Event, Session, Settings};
 use yubin_wire::{BareEol, Body, Unstuffer};
@@ -295,5 +296,69 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// Race mode (see `yubin_benches::race`): the same inputs; the baseline is
+/// smtp-proto, or the `memmem` scan where there is one.
+fn race() {
+    let input = session();
+    yubin_benches::race(
+        "smtp_commands",
+        input.len() as u64,
+        100,
+        &mut [
+            Contender::new("smtp-proto", || proto_commands(black_box(&input))),
+            Contender::new("yubin", || yubin_commands(black_box(&input))),
+        ],
+    );
+    let input = replies();
+    yubin_benches::race(
+        "smtp_replies",
+        input.len() as u64,
+        100,
+        &mut [
+            Contender::new("smtp-proto", || proto_replies(black_box(&input))),
+            Contender::new("yubin", || yubin_replies(black_box(&input))),
+        ],
+    );
+    let mut settings = Settings::new("mx.example.net");
+    settings.limits.max_message_octets = 64 << 20;
+    let config = Arc::new(settings.build().unwrap());
+    for (label, octets, rounds) in [("1MiB", 1usize << 20, 100), ("25MiB", 25 << 20, 8)] {
+        let input = message(octets);
+        yubin_benches::race(
+            &format!("smtp_session_ingest_{label}"),
+            input.len() as u64,
+            rounds,
+            &mut [
+                Contender::new("memmem_scan", || {
+                    memchr::memmem::find(black_box(&input), b"\r\n.\r\n")
+                }),
+                Contender::new("smtp-proto", || proto_session(black_box(&input))),
+                Contender::new("yubin", || yubin_session(&config, black_box(&input))),
+            ],
+        );
+    }
+    let body = body();
+    yubin_benches::race(
+        "smtp_data_1MiB",
+        body.len() as u64,
+        100,
+        &mut [
+            Contender::new("smtp-proto", || proto_data(black_box(&body))),
+            Contender::self_timed("yubin", || {
+                let mut buf = BytesMut::from(&body[..]);
+                timed(|| yubin_data(&mut buf))
+            }),
+        ],
+    );
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if yubin_benches::race_mode() {
+        race();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
