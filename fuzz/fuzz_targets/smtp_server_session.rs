@@ -19,6 +19,14 @@ fuzz_target!(|data: &[u8]| {
     s.extensions.starttls = flags & 8 != 0;
     s.danger_plaintext_auth_without_tls = flags & 16 != 0;
     s.forbid_unauth_pipelining = flags & 32 != 0;
+    // The trusted-front-end steps: a PROXY header first, XCLIENT allowed.
+    if flags & 64 != 0 {
+        s.proxy_protocol = Some(Vec::new());
+    }
+    if flags & 128 != 0 {
+        s.xclient_trusted = vec!["0.0.0.0/0".parse().expect("a network"), "::/0".parse().expect("a network")];
+    }
+    s.limits.max_text_line_octets = 80;
     s.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5, Mechanism::ScramSha256];
     s.limits.max_message_octets = 4096;
     s.limits.max_output_octets = 2048;
@@ -28,7 +36,12 @@ fuzz_target!(|data: &[u8]| {
     let config = Arc::new(s.build().expect("valid settings"));
     let max_out = config.limits.max_output_octets;
     let now = Instant::now();
-    let mut session = Session::new(config, now, Connection::default(), [1; 18]);
+    let peer = Connection {
+        remote: Some(([127, 0, 0, 1], 40000).into()),
+        local: Some(([127, 0, 0, 1], 25).into()),
+        tls: false,
+    };
+    let mut session = Session::new(config, now, peer, [1; 18]);
     let mut decide = 0usize;
     while let Some((&len, tail)) = rest.split_first() {
         let n = usize::from(len).min(tail.len());

@@ -667,7 +667,13 @@ impl Session {
     /// Reads the PROXY header; the client's bytes may follow it.
     fn proxy_header(&mut self) -> Progress {
         match proxy::parse(&self.rx) {
-            Ok(None) if self.rx.len() < proxy::V2_MAX_OCTETS => Progress::Blocked,
+            // More bytes can still make a header (and the receive buffer
+            // has room for them).
+            Ok(None)
+                if self.rx.len() < proxy::V2_MAX_OCTETS.min(self.cfg.limits.max_input_octets) =>
+            {
+                Progress::Blocked
+            }
             Ok(Some((header, used))) => {
                 self.rx.advance(used);
                 self.set_ctx(|c| {
