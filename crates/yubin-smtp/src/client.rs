@@ -76,6 +76,11 @@ pub struct Settings {
     pub lmtp: bool,
     /// Run STARTTLS when offered.
     pub starttls: bool,
+    /// Fail with [`ClientError::TlsRequired`] instead of going on in the
+    /// clear (and before any AUTH) when the server does not offer STARTTLS
+    /// and the connection is not already under TLS. Default off
+    /// (opportunistic TLS, as between MTAs); a submission client sets it.
+    pub require_tls: bool,
     /// Authenticate after EHLO (after STARTTLS when that runs).
     pub auth: Option<Auth>,
     /// Use BDAT when CHUNKING is offered.
@@ -93,6 +98,7 @@ impl Settings {
             helo,
             lmtp: false,
             starttls: true,
+            require_tls: false,
             auth: None,
             use_chunking: true,
             use_pipelining: true,
@@ -193,6 +199,9 @@ pub enum ClientError {
     /// No reply in time.
     #[error("timed out waiting for a reply")]
     Timeout,
+    /// TLS was required but the server does not offer STARTTLS.
+    #[error("the server does not offer STARTTLS")]
+    TlsRequired,
 }
 
 /// What the client session reports.
@@ -736,6 +745,10 @@ impl Session {
         if self.settings.starttls && self.caps.starttls && !self.tls {
             self.command(&Command::StartTls);
             self.expect.push_back(Expect::StartTls);
+            return;
+        }
+        if self.settings.require_tls && !self.tls {
+            self.fail(ClientError::TlsRequired);
             return;
         }
         let auth = if self.authenticated {

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+pub mod client;
 pub mod driver;
 pub mod imap;
 pub mod pop3;

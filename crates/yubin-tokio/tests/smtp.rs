@@ -469,3 +469,134 @@ async fn interop_curl_smtp_and_smtps_upload() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// yubin-tokio's own SMTP client against the server: plain, STARTTLS with
+/// AUTH, implicit TLS; a refused recipient is reported, the rest delivered,
+/// and the bytes arrive identical (dot lines included).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_client_plain_starttls_and_implicit() {
+    use yubin_sasl::client::Credentials;
+    use yubin_sasl::{Nonce, Secret};
+    use yubin_smtp::client::{Auth, Envelope, Settings as ClientSettings};
+    use yubin_smtp::{Domain, ForwardPath, Host, MailParams, Mailbox, RcptParams, ReversePath};
+    use yubin_tokio::client::{ClientError, Endpoint, Security, SmtpClient};
+
+    let body = b"Subject: client\r\n\r\n.leading dot\r\n..two\r\n.\r\nend\r\n".to_vec();
+    let envelope = |to: &[&str]| Envelope {
+        from: ReversePath::Mailbox(Mailbox::new("a@client.test").unwrap()),
+        params: MailParams::default(),
+        recipients: to
+            .iter()
+            .map(|t| {
+                (
+                    ForwardPath::Mailbox(Mailbox::new(t).unwrap()),
+                    RcptParams::default(),
+                )
+            })
+            .collect(),
+    };
+    let settings = |auth: bool| {
+        let mut s = ClientSettings::new(Host::Domain(Domain::new("client.test").unwrap()));
+        if auth {
+            s.auth = Some(Auth {
+                mechanism: Mechanism::Plain,
+                credentials: Credentials::password(USER, Secret::new(PASS.to_owned())),
+                nonce: Nonce::from_entropy(entropy()),
+            });
+        }
+        s
+    };
+    let (store, cert_pem) = cert();
+
+    // Plain, with one recipient refused by the server's limit of one.
+    let srv = start(
+        config(false, |s| s.limits.max_recipients = 1),
+        TlsMode::Plain,
+        ConnLimits::default(),
+        DriveConfig::default(),
+    )
+    .await;
+    let endpoint = Endpoint::new(srv.addr.to_string(), "localhost", Security::Plain);
+    let mut c = SmtpClient::connect(&endpoint, settings(false))
+        .await
+        .unwrap();
+    assert!(c.capabilities().pipelining);
+    let out = c
+        .send(envelope(&["b@x.test", "c@x.test"]), &body)
+        .await
+        .unwrap();
+    assert!(out.delivered());
+    assert!(out.recipients[0].code().is_positive() && !out.recipients[1].code().is_positive());
+    let out = c.send(envelope(&["d@x.test"]), &body).await.unwrap();
+    assert!(out.delivered());
+    c.quit().await.unwrap();
+    assert_eq!(
+        srv.inbox.lock().unwrap().as_slice(),
+        [body.clone(), body.clone()]
+    );
+    // STARTTLS asked of a server that does not offer it: refused, not
+    // silently sent in the clear.
+    let endpoint = Endpoint::new(srv.addr.to_string(), "localhost", Security::StartTls)
+        .with_tls(ClientTls::Roots(cert_pem.clone()));
+    let err = SmtpClient::connect(&endpoint, settings(true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::NoStartTls), "{err:?}");
+
+    // STARTTLS, then AUTH PLAIN (refused before TLS by default).
+    let srv = start(
+        config(true, |_| {}),
+        TlsMode::StartTls(store.acceptor().unwrap()),
+        ConnLimits::default(),
+        DriveConfig::default(),
+    )
+    .await;
+    let endpoint = Endpoint::new(srv.addr.to_string(), "localhost", Security::StartTls)
+        .with_tls(ClientTls::Roots(cert_pem.clone()));
+    let mut c = SmtpClient::connect(&endpoint, settings(true))
+        .await
+        .unwrap();
+    assert!(
+        !c.capabilities().starttls,
+        "the EHLO after TLS offers no STARTTLS"
+    );
+    assert!(
+        c.send(envelope(&["b@x.test"]), &body)
+            .await
+            .unwrap()
+            .delivered()
+    );
+    c.quit().await.unwrap();
+    assert_eq!(srv.inbox.lock().unwrap().as_slice(), [body.clone()]);
+    assert!(srv.log.lock().unwrap().contains(&"starttls".to_owned()));
+
+    // Implicit TLS; a wrong password fails the connect with the server's reply.
+    let srv = start(
+        config(false, |_| {}),
+        TlsMode::Implicit(store.acceptor().unwrap()),
+        ConnLimits::default(),
+        DriveConfig::default(),
+    )
+    .await;
+    let endpoint = Endpoint::new(srv.addr.to_string(), "localhost", Security::Implicit)
+        .with_tls(ClientTls::Roots(cert_pem));
+    let mut c = SmtpClient::connect(&endpoint, settings(true))
+        .await
+        .unwrap();
+    assert!(
+        c.send(envelope(&["b@x.test"]), &body)
+            .await
+            .unwrap()
+            .delivered()
+    );
+    c.quit().await.unwrap();
+    let mut bad = settings(false);
+    bad.auth = Some(Auth {
+        mechanism: Mechanism::Plain,
+        credentials: Credentials::password(USER, Secret::new("wrong".to_owned())),
+        nonce: Nonce::from_entropy(entropy()),
+    });
+    let err = SmtpClient::connect(&endpoint, bad).await.unwrap_err();
+    assert!(matches!(err, ClientError::Smtp(_)), "{err:?}");
+    assert_eq!(srv.inbox.lock().unwrap().len(), 1);
+}

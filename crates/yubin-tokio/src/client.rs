@@ -1,0 +1,414 @@
+//! Client connectors: open a TCP or TLS connection, run a yubin client
+//! session over it and expose the session as async methods.
+//!
+//! [`SmtpClient`] sends mail through a submission or relay server:
+//! greeting, EHLO, STARTTLS when asked for, AUTH through yubin-sasl, then
+//! one [`SmtpClient::send`] per message (pipelined and with BDAT when the
+//! server offers them), then [`SmtpClient::quit`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), yubin_tokio::client::ClientError> {
+//! use yubin_smtp::client::{Envelope, Settings};
+//! use yubin_smtp::{Domain, ForwardPath, Host, MailParams, Mailbox, RcptParams, ReversePath};
+//! use yubin_tokio::client::{Endpoint, Security, SmtpClient};
+//! use yubin_tokio::ClientTls;
+//!
+//! let mailbox = |s: &str| Mailbox::new(s).expect("a valid address");
+//! let host = Host::Domain(Domain::new("client.example.org").expect("a valid name"));
+//! let endpoint = Endpoint::new("127.0.0.1:2587", "localhost", Security::StartTls)
+//!     .with_tls(ClientTls::DangerAcceptAnyCertificate);
+//! let mut smtp = SmtpClient::connect(&endpoint, Settings::new(host)).await?;
+//! let envelope = Envelope {
+//!     from: ReversePath::Mailbox(mailbox("me@example.org")),
+//!     params: MailParams::default(),
+//!     recipients: vec![(ForwardPath::Mailbox(mailbox("you@example.org")), RcptParams::default())],
+//! };
+//! let outcome = smtp.send(envelope, b"Subject: hi\r\n\r\nHello.\r\n").await?;
+//! assert!(outcome.delivered());
+//! smtp.quit().await?;
+//! # Ok(()) }
+//! ```
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use rustls_pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use yubin_smtp::client::{
+    Capabilities, ClientError as SmtpError, Envelope, Event, Outcome, Session, Settings,
+};
+
+use crate::driver::now;
+use crate::tls::{ClientTls, TlsError};
+
+/// How the connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// No TLS at all (a relay hop on a trusted network, or tests).
+    Plain,
+    /// Plain TCP, then the protocol's STARTTLS; the connection fails when
+    /// the server does not offer it.
+    StartTls,
+    /// TLS from the first byte (ports 465, 993, 995).
+    Implicit,
+}
+
+/// Where and how to connect.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// `host:port` to connect to.
+    pub address: String,
+    /// The name the server's certificate must carry (SNI).
+    pub server_name: String,
+    /// Plain, STARTTLS or implicit TLS.
+    pub security: Security,
+    /// Which certificates to trust. Default: none besides what
+    /// [`Endpoint::with_tls`] sets, so TLS fails until it is set.
+    pub tls: Option<ClientTls>,
+    /// Time allowed for the TCP connect and the TLS handshake, each.
+    /// Default 30 s.
+    pub connect_timeout: Duration,
+    /// Time allowed for any one read or write. Default 300 s (RFC 5321
+    /// §4.5.3.2 gives the client 5 to 10 minutes per step).
+    pub io_timeout: Duration,
+}
+
+impl Endpoint {
+    /// An endpoint with the default timeouts.
+    pub fn new(
+        address: impl Into<String>,
+        server_name: impl Into<String>,
+        security: Security,
+    ) -> Self {
+        Self {
+            address: address.into(),
+            server_name: server_name.into(),
+            security,
+            tls: None,
+            connect_timeout: Duration::from_secs(30),
+            io_timeout: Duration::from_secs(300),
+        }
+    }
+
+    /// Sets the certificates to trust.
+    #[must_use]
+    pub fn with_tls(mut self, tls: ClientTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+}
+
+/// Why a client call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The socket failed.
+    #[error("i/o: {0}")]
+    Io(#[from] io::Error),
+    /// Connect, handshake, read or write took too long.
+    #[error("timed out")]
+    Timeout,
+    /// TLS could not be set up.
+    #[error("tls: {0}")]
+    Tls(#[from] TlsError),
+    /// TLS was asked for but the server does not offer STARTTLS.
+    #[error("the server does not offer STARTTLS")]
+    NoStartTls,
+    /// The server name is not a valid DNS name or address.
+    #[error("invalid server name {0:?}")]
+    ServerName(String),
+    /// The SMTP session failed (a refused greeting, EHLO or AUTH, a
+    /// malformed reply).
+    #[error("smtp: {0}")]
+    Smtp(SmtpError),
+    /// The session cannot take this call now (an envelope without
+    /// recipients, or a call after the session closed).
+    #[error("the session cannot take this call now")]
+    Misuse,
+    /// The server closed the connection.
+    #[error("the server closed the connection")]
+    Closed,
+}
+
+/// A plain or TLS client stream.
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    /// Only while a STARTTLS handshake owns the socket.
+    Gone,
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(io) => Pin::new(io).poll_read(cx, buf),
+            Stream::Tls(io) => Pin::new(io).poll_read(cx, buf),
+            Stream::Gone => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(io) => Pin::new(io).poll_write(cx, buf),
+            Stream::Tls(io) => Pin::new(io).poll_write(cx, buf),
+            Stream::Gone => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(io) => Pin::new(io).poll_flush(cx),
+            Stream::Tls(io) => Pin::new(io).poll_flush(cx),
+            Stream::Gone => Poll::Ready(Ok(())),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(io) => Pin::new(io).poll_shutdown(cx),
+            Stream::Tls(io) => Pin::new(io).poll_shutdown(cx),
+            Stream::Gone => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+/// The TLS pieces an endpoint needs: a connector and the SNI name.
+fn tls_parts(endpoint: &Endpoint) -> Result<(TlsConnector, ServerName<'static>), ClientError> {
+    let connector = endpoint
+        .tls
+        .as_ref()
+        .ok_or(ClientError::Tls(TlsError::NoCertificate(
+            "client trust roots".to_owned(),
+        )))?
+        .connector()?;
+    let name = ServerName::try_from(endpoint.server_name.clone())
+        .map_err(|_| ClientError::ServerName(endpoint.server_name.clone()))?;
+    Ok((connector, name))
+}
+
+async fn within<T>(
+    limit: Duration,
+    f: impl Future<Output = io::Result<T>>,
+) -> Result<T, ClientError> {
+    match tokio::time::timeout(limit, f).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(ClientError::Timeout),
+    }
+}
+
+/// Connects and, for implicit TLS, runs the handshake.
+async fn open(
+    endpoint: &Endpoint,
+) -> Result<(Stream, Option<(TlsConnector, ServerName<'static>)>), ClientError> {
+    let tcp = within(
+        endpoint.connect_timeout,
+        TcpStream::connect(endpoint.address.as_str()),
+    )
+    .await?;
+    tcp.set_nodelay(true)?;
+    match endpoint.security {
+        Security::Plain => Ok((Stream::Plain(tcp), None)),
+        Security::StartTls => Ok((Stream::Plain(tcp), Some(tls_parts(endpoint)?))),
+        Security::Implicit => {
+            let (connector, name) = tls_parts(endpoint)?;
+            let tls = within(endpoint.connect_timeout, connector.connect(name, tcp)).await?;
+            Ok((Stream::Tls(Box::new(tls)), None))
+        }
+    }
+}
+
+/// An SMTP (or LMTP) client connection; see the [module](self) docs.
+pub struct SmtpClient {
+    io: Stream,
+    session: Session,
+    /// Bytes read but not yet taken by the session.
+    pending: Vec<u8>,
+    starttls: Option<(TlsConnector, ServerName<'static>)>,
+    connect_timeout: Duration,
+    io_timeout: Duration,
+    caps: Capabilities,
+}
+
+impl std::fmt::Debug for SmtpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpClient")
+            .field("session", &self.session)
+            .field("capabilities", &self.caps)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpClient {
+    /// Connects, reads the greeting, says EHLO, runs STARTTLS (for
+    /// [`Security::StartTls`]) and AUTH (when `settings.auth` is set).
+    pub async fn connect(endpoint: &Endpoint, mut settings: Settings) -> Result<Self, ClientError> {
+        let (io, starttls) = open(endpoint).await?;
+        settings.starttls = endpoint.security == Security::StartTls;
+        // Asked for TLS: never go on (or send credentials) in the clear.
+        settings.require_tls = endpoint.security != Security::Plain;
+        let implicit = endpoint.security == Security::Implicit;
+        let mut client = Self {
+            io,
+            session: Session::new(settings, now(), implicit),
+            pending: Vec::new(),
+            starttls,
+            connect_timeout: endpoint.connect_timeout,
+            io_timeout: endpoint.io_timeout,
+            caps: Capabilities::default(),
+        };
+        match client.next().await? {
+            Event::Ready(caps) => {
+                client.caps = caps;
+                Ok(client)
+            }
+            Event::Failed(SmtpError::TlsRequired) => Err(ClientError::NoStartTls),
+            Event::Failed(e) => Err(ClientError::Smtp(e)),
+            _ => Err(ClientError::Closed),
+        }
+    }
+
+    /// What the server offered in its (last) EHLO reply.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// Sends one message: the envelope, then `body` (a whole RFC 5322
+    /// message with CRLF line ends; the session dot-stuffs it or sends it as
+    /// BDAT chunks). Returns every recipient's reply and the final one(s);
+    /// a refused envelope is an [`Outcome`] too, not an error.
+    pub async fn send(&mut self, envelope: Envelope, body: &[u8]) -> Result<Outcome, ClientError> {
+        self.session
+            .send_mail(envelope)
+            .map_err(|_| ClientError::Misuse)?;
+        loop {
+            match self.next().await? {
+                Event::SendBody => break,
+                Event::Done(outcome) => return Ok(outcome),
+                Event::Failed(e) => return Err(ClientError::Smtp(e)),
+                Event::Closed => return Err(ClientError::Closed),
+                _ => {}
+            }
+        }
+        let mut rest = body;
+        while !rest.is_empty() {
+            let took = self.session.send_body(rest);
+            rest = rest.get(took..).unwrap_or_default();
+            if took == 0 || !rest.is_empty() {
+                self.flush().await?;
+            }
+        }
+        self.session.end_body();
+        loop {
+            match self.next().await? {
+                Event::Done(outcome) => return Ok(outcome),
+                Event::Failed(e) => return Err(ClientError::Smtp(e)),
+                Event::Closed => return Err(ClientError::Closed),
+                _ => {}
+            }
+        }
+    }
+
+    /// Says QUIT, waits for the reply and closes the connection.
+    pub async fn quit(mut self) -> Result<(), ClientError> {
+        self.session.quit();
+        while !self.session.is_closed() {
+            match self.next().await {
+                Ok(Event::Closed) | Err(ClientError::Closed) => break,
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.flush().await?;
+        // The server closes first after 221; our close may race it.
+        let _ = self.io.shutdown().await;
+        Ok(())
+    }
+
+    /// Writes everything the session has queued.
+    async fn flush(&mut self) -> Result<(), ClientError> {
+        while !self.session.outgoing().is_empty() {
+            let n = within(self.io_timeout, self.io.write(self.session.outgoing())).await?;
+            if n == 0 {
+                return Err(ClientError::Closed);
+            }
+            self.session.sent(n);
+        }
+        within(self.io_timeout, self.io.flush()).await
+    }
+
+    /// The session's next event, reading and writing as it needs; runs the
+    /// STARTTLS handshake itself.
+    async fn next(&mut self) -> Result<Event, ClientError> {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            if let Some(event) = self.session.next_event() {
+                if matches!(event, Event::StartTls) {
+                    self.upgrade().await?;
+                    continue;
+                }
+                return Ok(event);
+            }
+            self.flush().await?;
+            if self.session.is_closed() {
+                return Ok(Event::Closed);
+            }
+            if !self.pending.is_empty() {
+                let took = self.session.receive(now(), &self.pending);
+                self.pending.drain(..took.min(self.pending.len()));
+                if took > 0 {
+                    continue;
+                }
+            }
+            let limit = match self.session.deadline() {
+                Some(d) => d.saturating_duration_since(now()).min(self.io_timeout),
+                None => self.io_timeout,
+            };
+            match tokio::time::timeout(limit, self.io.read(&mut buf)).await {
+                Ok(Ok(0)) => return Err(ClientError::Closed),
+                Ok(Ok(n)) => self
+                    .pending
+                    .extend_from_slice(buf.get(..n).unwrap_or_default()),
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => {
+                    // The session's own deadline (it then reports Failed),
+                    // or the i/o limit with no reply awaited.
+                    self.session.timeout(now());
+                    return match self.session.next_event() {
+                        Some(event) => Ok(event),
+                        None => Err(ClientError::Timeout),
+                    };
+                }
+            }
+            let took = self.session.receive(now(), &self.pending);
+            self.pending.drain(..took.min(self.pending.len()));
+        }
+    }
+
+    /// The STARTTLS handshake: whatever the server sent after its 220 is
+    /// discarded with the plaintext buffer.
+    async fn upgrade(&mut self) -> Result<(), ClientError> {
+        self.flush().await?;
+        let (connector, name) = self.starttls.take().ok_or(ClientError::NoStartTls)?;
+        let Stream::Plain(tcp) = std::mem::replace(&mut self.io, Stream::Gone) else {
+            return Err(ClientError::Misuse);
+        };
+        self.pending.clear();
+        let tls = within(self.connect_timeout, connector.connect(name, tcp)).await?;
+        self.io = Stream::Tls(Box::new(tls));
+        self.session.tls_established();
+        Ok(())
+    }
+}
