@@ -26,13 +26,13 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::broadcast;
 use yubin_imap::server::{
-    Change, ChangedMessage, CopyUid, Event, MailboxOp, MailboxSnapshot, MailboxStatus,
-    MailboxView, Refusal, SearchResult, Session, StreamedItem, Ticket,
+    Change, ChangedMessage, CopyUid, Event, MailboxOp, MailboxSnapshot, MailboxStatus, MailboxView,
+    Refusal, SearchResult, Session, StreamedItem, Ticket,
 };
 use yubin_imap::types::{
     Atom, Charset, Code, Data, Date, DateTime, DateTimeParts, FetchAttr, FetchItem, Flag,
-    FlagFetch, FlagPerm, IString, ListItem, ListMailbox, ListOption, Literal, Mailbox,
-    NamespaceDescr, NString, SearchKey, Section, StoreMode,
+    FlagFetch, FlagPerm, IString, ListItem, ListMailbox, ListOption, Literal, Mailbox, NString,
+    NamespaceDescr, SearchKey, Section, StoreMode,
 };
 use yubin_sasl::server::{Answer, Verify};
 use yubin_tokio::Handler;
@@ -267,11 +267,9 @@ fn internal_date(secs: u64) -> Option<DateTime> {
 fn system_time(dt: &DateTime) -> Option<SystemTime> {
     let p = dt.parts();
     let days = days_from_civil(i64::from(p.year), u32::from(p.month), u32::from(p.day));
-    let secs = days * 86_400
-        + i64::from(p.hour) * 3600
-        + i64::from(p.minute) * 60
-        + i64::from(p.second)
-        - i64::from(p.zone_minutes) * 60;
+    let secs =
+        days * 86_400 + i64::from(p.hour) * 3600 + i64::from(p.minute) * 60 + i64::from(p.second)
+            - i64::from(p.zone_minutes) * 60;
     Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
 }
 
@@ -293,7 +291,9 @@ fn search_day(d: &Date) -> Option<i64> {
 fn matches(pattern: &[u8], name: &[u8]) -> bool {
     match pattern.split_first() {
         None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|i| name.get(i..).is_some_and(|n| matches(rest, n))),
+        Some((b'*', rest)) => {
+            (0..=name.len()).any(|i| name.get(i..).is_some_and(|n| matches(rest, n)))
+        }
         Some((b'%', rest)) => {
             for i in 0..=name.len() {
                 if let Some(n) = name.get(i..)
@@ -326,7 +326,9 @@ fn list_pattern(p: &ListMailbox) -> Vec<u8> {
 fn literal(data: Vec<u8>) -> NString {
     let data = if data.contains(&0) {
         tracing::warn!("imap: NUL octets in a message sent as spaces");
-        data.into_iter().map(|b| if b == 0 { b' ' } else { b }).collect()
+        data.into_iter()
+            .map(|b| if b == 0 { b' ' } else { b })
+            .collect()
     } else {
         data
     };
@@ -491,7 +493,10 @@ impl ImapHandler {
             .and_then(nz);
         snap.highest_modseq = Some(mb.highest_modseq);
         snap.list = Some(ListItem {
-            attributes: store::special_use(&name).and_then(atom).into_iter().collect(),
+            attributes: store::special_use(&name)
+                .and_then(atom)
+                .into_iter()
+                .collect(),
             delimiter: Some(store::DELIMITER as u8),
             mailbox: mailbox.clone(),
             extended: Vec::new(),
@@ -659,33 +664,35 @@ impl ImapHandler {
         let store = self.shared.store.clone();
         let account = self.account();
         let name = |m: &Mailbox| mailbox_name(m).ok_or(FolderError::Invalid("bad mailbox name"));
-        let job: Result<Box<dyn FnOnce() -> Result<(), FolderError> + Send>, FolderError> =
-            match op {
-                MailboxOp::Create { mailbox, .. } => name(&mailbox).map(|n| {
-                    Box::new(move || store.create_folder(&account, &n))
-                        as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
-                }),
-                MailboxOp::Delete(m) => name(&m).map(|n| {
-                    Box::new(move || store.delete_folder(&account, &n))
-                        as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
-                }),
-                MailboxOp::Rename { from, to } => match (name(&from), name(&to)) {
-                    (Ok(a), Ok(b)) => Ok(Box::new(move || store.rename_folder(&account, &a, &b))
-                        as Box<dyn FnOnce() -> Result<(), FolderError> + Send>),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                },
-                MailboxOp::Subscribe(m) => name(&m).map(|n| {
-                    Box::new(move || Ok(store.subscribe_folder(&account, &n, true)?))
-                        as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
-                }),
-                MailboxOp::Unsubscribe(m) => name(&m).map(|n| {
-                    Box::new(move || Ok(store.subscribe_folder(&account, &n, false)?))
-                        as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
-                }),
-                _ => Err(FolderError::Invalid("not supported")),
-            };
+        let job: Result<Box<dyn FnOnce() -> Result<(), FolderError> + Send>, FolderError> = match op
+        {
+            MailboxOp::Create { mailbox, .. } => name(&mailbox).map(|n| {
+                Box::new(move || store.create_folder(&account, &n))
+                    as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
+            }),
+            MailboxOp::Delete(m) => name(&m).map(|n| {
+                Box::new(move || store.delete_folder(&account, &n))
+                    as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
+            }),
+            MailboxOp::Rename { from, to } => match (name(&from), name(&to)) {
+                (Ok(a), Ok(b)) => Ok(Box::new(move || store.rename_folder(&account, &a, &b))
+                    as Box<dyn FnOnce() -> Result<(), FolderError> + Send>),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+            MailboxOp::Subscribe(m) => name(&m).map(|n| {
+                Box::new(move || Ok(store.subscribe_folder(&account, &n, true)?))
+                    as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
+            }),
+            MailboxOp::Unsubscribe(m) => name(&m).map(|n| {
+                Box::new(move || Ok(store.subscribe_folder(&account, &n, false)?))
+                    as Box<dyn FnOnce() -> Result<(), FolderError> + Send>
+            }),
+            _ => Err(FolderError::Invalid("not supported")),
+        };
         let result = match job {
-            Ok(f) => blocking(f).await.unwrap_or(Err(FolderError::Invalid("internal error"))),
+            Ok(f) => blocking(f)
+                .await
+                .unwrap_or(Err(FolderError::Invalid("internal error"))),
             Err(e) => Err(e),
         };
         match result {
@@ -1329,7 +1336,9 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
                 }
                 items.push(FetchItem::Flags(f));
             }
-            FetchAttr::InternalDate => items.extend(internal_date(m.received).map(FetchItem::InternalDate)),
+            FetchAttr::InternalDate => {
+                items.extend(internal_date(m.received).map(FetchItem::InternalDate))
+            }
             FetchAttr::Rfc822Size => items.push(FetchItem::Rfc822Size(len)),
             FetchAttr::ModSeq => items.push(FetchItem::ModSeq(m.modseq)),
             FetchAttr::Envelope => {
@@ -1358,9 +1367,9 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
             }
             FetchAttr::Rfc822 => bodies.push((BodyItem::Rfc822, whole.clone())),
             FetchAttr::Rfc822Header => {
-                let w = parsed
-                    .as_ref()
-                    .map_or(Want::Empty, |p| Want::Range(p.root.header.0, p.root.header.1));
+                let w = parsed.as_ref().map_or(Want::Empty, |p| {
+                    Want::Range(p.root.header.0, p.root.header.1)
+                });
                 bodies.push((BodyItem::Rfc822Header, w));
             }
             FetchAttr::Rfc822Text => {
@@ -1627,7 +1636,10 @@ impl Handler<Session> for ImapHandler {
                 attrs,
                 changed_since,
                 ..
-            } => self.fetch_start(s, ticket, uids, attrs, changed_since).await,
+            } => {
+                self.fetch_start(s, ticket, uids, attrs, changed_since)
+                    .await
+            }
             Event::Store {
                 ticket,
                 uids,
@@ -1672,7 +1684,9 @@ impl Handler<Session> for ImapHandler {
                 self.selected = None;
                 let _ = s.complete(ticket);
             }
-            Event::Error(e) => tracing::debug!(peer = %self.peer, error = %e, "imap protocol error"),
+            Event::Error(e) => {
+                tracing::debug!(peer = %self.peer, error = %e, "imap protocol error")
+            }
             Event::Closed(reason) => {
                 tracing::debug!(peer = %self.peer, ?reason, "imap session closed");
                 self.selected = None;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use mail_parser::{
-    Address as MAddress, Addr, HeaderValue, Message as Mime, MessageParser, MessagePart,
+    Addr, Address as MAddress, HeaderValue, Message as Mime, MessageParser, MessagePart,
     MimeHeaders, PartType,
 };
 use yubin_imap::types::{
@@ -127,7 +127,9 @@ pub fn parse(raw: &[u8]) -> Parsed {
     let root = node(&msg, root_part, 0, raw, 0);
     let structure = structure(&msg, root_part, raw, true, 0).or_else(|| plain_leaf(len, true));
     let body = structure.as_ref().map(structure_basic);
-    let sent = msg.date().map(|d| (i64::from(d.year), u32::from(d.month), u32::from(d.day)));
+    let sent = msg
+        .date()
+        .map(|d| (i64::from(d.year), u32::from(d.month), u32::from(d.day)));
     let mut text = String::new();
     for p in msg.text_bodies().chain(msg.html_bodies()) {
         if let Some(t) = p.text_contents() {
@@ -156,14 +158,15 @@ pub fn parse(raw: &[u8]) -> Parsed {
 impl Parsed {
     /// What `BODY[section]` means for this message of `len` octets.
     pub fn want(&self, section: &Section, len: u64) -> Want {
-        let fields = |range: (u64, u64), names: &[yubin_imap::types::AString], not: bool| Want::Fields {
-            range,
-            names: names
-                .iter()
-                .map(|n| String::from_utf8_lossy(n.as_bytes()).to_ascii_lowercase())
-                .collect(),
-            not,
-        };
+        let fields =
+            |range: (u64, u64), names: &[yubin_imap::types::AString], not: bool| Want::Fields {
+                range,
+                names: names
+                    .iter()
+                    .map(|n| String::from_utf8_lossy(n.as_bytes()).to_ascii_lowercase())
+                    .collect(),
+                not,
+            };
         if section.part.is_empty() {
             return match &section.text {
                 None => Want::Range(0, len),
@@ -364,7 +367,9 @@ fn addresses(a: Option<&MAddress<'_>>) -> Vec<Address> {
 }
 
 fn raw_header(msg: &Mime<'_>, name: &str) -> NString {
-    msg.header_raw(name).map(unfold).and_then(|s| istr(s.as_bytes()))
+    msg.header_raw(name)
+        .map(unfold)
+        .and_then(|s| istr(s.as_bytes()))
 }
 
 fn envelope(msg: &Mime<'_>) -> Envelope {
@@ -427,7 +432,9 @@ fn extension(p: &MessagePart<'_>) -> BodyExtension {
     });
     let language = match p.content_language() {
         HeaderValue::Text(t) => Language::List(istr(t.as_bytes()).into_iter().collect()),
-        HeaderValue::TextList(l) => Language::List(l.iter().filter_map(|t| istr(t.as_bytes())).collect()),
+        HeaderValue::TextList(l) => {
+            Language::List(l.iter().filter_map(|t| istr(t.as_bytes())).collect())
+        }
         _ => Language::Single(None),
     };
     BodyExtension {
@@ -608,7 +615,10 @@ mod tests {
             slice(MULTI, &p.want(&sec(&[1], Some(SectionText::Mime)), len)),
             b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
         );
-        assert_eq!(slice(MULTI, &p.want(&sec(&[2], None), len)), b"JVBERi0xLjQK");
+        assert_eq!(
+            slice(MULTI, &p.want(&sec(&[2], None), len)),
+            b"JVBERi0xLjQK"
+        );
         assert_eq!(p.want(&sec(&[3], None), len), Want::Empty);
         let fields = slice(
             MULTI,
@@ -638,6 +648,9 @@ mod tests {
         let p = parse(raw);
         let len = raw.len() as u64;
         assert_eq!(slice(raw, &p.want(&sec(&[1], None), len)), b"body\r\n");
-        assert_eq!(slice(raw, &p.want(&sec(&[], Some(SectionText::Text)), len)), b"body\r\n");
+        assert_eq!(
+            slice(raw, &p.want(&sec(&[], Some(SectionText::Text)), len)),
+            b"body\r\n"
+        );
     }
 }

@@ -290,11 +290,10 @@ impl Store {
     /// delivery time); files gone since the last call leave the UID list.
     pub fn inbox(&self, account: &str) -> io::Result<Mailbox> {
         make_maildir(&self.inbox_dir(account))?;
-        self.snapshot(account, "INBOX", false)
-            .map_err(|e| match e {
-                FolderError::Io(e) => e,
-                other => io::Error::other(other.to_string()),
-            })
+        self.snapshot(account, "INBOX", false).map_err(|e| match e {
+            FolderError::Io(e) => e,
+            other => io::Error::other(other.to_string()),
+        })
     }
 
     /// A snapshot of one mailbox. With `claim_new` (an IMAP SELECT) the
@@ -602,7 +601,9 @@ impl Store {
             return Err(FolderError::Exists);
         }
         valid_folder_name(name)?;
-        let md = self.folder_dir(account, name).ok_or(FolderError::NotFound)?;
+        let md = self
+            .folder_dir(account, name)
+            .ok_or(FolderError::NotFound)?;
         if md.exists() {
             return Err(FolderError::Exists);
         }
@@ -628,7 +629,11 @@ impl Store {
         }
         let md = self.existing(account, name)?;
         let prefix = format!("{name}{DELIMITER}");
-        if self.folders(account)?.iter().any(|f| f.starts_with(&prefix)) {
+        if self
+            .folders(account)?
+            .iter()
+            .any(|f| f.starts_with(&prefix))
+        {
             return Err(FolderError::Invalid("mailbox has children"));
         }
         {
@@ -827,7 +832,9 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
             let (key, letters) = match name.split_once(':') {
                 Some((k, info)) => (
                     k.to_owned(),
-                    info.strip_prefix("2,").map(normalize_letters).unwrap_or_default(),
+                    info.strip_prefix("2,")
+                        .map(normalize_letters)
+                        .unwrap_or_default(),
                 ),
                 None => (name.clone(), String::new()),
             };
