@@ -49,7 +49,10 @@ const STREAM_OCTETS: u64 = 64 * 1024;
 /// Called with the peer's address and the account after each successful
 /// IMAP login (e.g. to open a POP-before-SMTP relay window).
 #[derive(Clone)]
-pub struct LoginHook(pub Arc<dyn Fn(IpAddr, &str) + Send + Sync>);
+pub struct LoginHook(pub Arc<LoginFn>);
+
+/// The function a [`LoginHook`] holds: the peer's address, the account.
+pub type LoginFn = dyn Fn(IpAddr, &str) + Send + Sync;
 
 impl LoginHook {
     /// A hook that does nothing.
@@ -547,8 +550,7 @@ impl ImapHandler {
         lsub: bool,
         reference: Mailbox,
         patterns: Vec<ListMailbox>,
-        selection: Vec<ListOption>,
-        returns: Vec<ListOption>,
+        (selection, returns): (Vec<ListOption>, Vec<ListOption>),
     ) {
         let store = self.shared.store.clone();
         let account = self.account();
@@ -995,7 +997,6 @@ impl ImapHandler {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn store_flags(
         &mut self,
         s: &mut Session,
@@ -1575,7 +1576,7 @@ impl Handler<Session> for ImapHandler {
                 selection,
                 returns,
             } => {
-                self.list(s, ticket, lsub, reference, patterns, selection, returns)
+                self.list(s, ticket, lsub, reference, patterns, (selection, returns))
                     .await;
             }
             Event::Status {

@@ -125,7 +125,7 @@ pub fn parse(raw: &[u8]) -> Parsed {
         return fallback();
     };
     let root = node(&msg, root_part, 0, raw, 0);
-    let structure = structure(&msg, root_part, raw, true, 0).or_else(|| plain_leaf(len, true));
+    let structure = structure(&msg, root_part, true, 0).or_else(|| plain_leaf(len, true));
     let body = structure.as_ref().map(structure_basic);
     let sent = msg
         .date()
@@ -457,7 +457,6 @@ fn lines(body: &[u8]) -> u64 {
 fn structure(
     msg: &Mime<'_>,
     p: &MessagePart<'_>,
-    raw: &[u8],
     ext: bool,
     depth: usize,
 ) -> Option<BodyStructure> {
@@ -467,7 +466,7 @@ fn structure(
             .iter()
             .filter_map(|id| msg.parts.get(usize::try_from(*id).ok()?))
             .filter(|_| depth < 32)
-            .filter_map(|c| structure(msg, c, raw, ext, depth + 1))
+            .filter_map(|c| structure(msg, c, ext, depth + 1))
             .collect();
         if parts.is_empty() {
             return plain_leaf(0, ext);
@@ -506,7 +505,7 @@ fn structure(
             let inner_body = inner
                 .parts
                 .first()
-                .and_then(|r| structure(inner, r, inner.raw_message(), ext, depth + 1))
+                .and_then(|r| structure(inner, r, ext, depth + 1))
                 .or_else(|| plain_leaf(0, ext))?;
             SinglePartKind::Message {
                 media_type: istr(mtype.as_bytes())?,
