@@ -479,6 +479,61 @@ async fn copy_move_append_keep_uids_and_survive_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_message_streams_whole_and_in_parts_and_condstore_guards_stores() {
+    let dir = temp_dir("large");
+    let r = start(&dir).await;
+    // 300 KiB of lines: more than one output buffer, so FETCH streams it.
+    let mut big = b"Subject: big\r\n\r\n".to_vec();
+    for i in 0..6000 {
+        big.extend_from_slice(format!("line {i:06} of a large message body.......\r\n").as_bytes());
+    }
+    mx_send(&r, &big).await;
+    let mut p = pop_login(&r).await;
+    assert!(p.pop("RETR 1").await.starts_with("+OK"));
+    let via_pop = p.pop_multi().await;
+    p.pop("QUIT").await;
+    assert!(via_pop.ends_with(&big));
+
+    let mut c = imap_login(&r).await;
+    c.imap_ok("e", "ENABLE CONDSTORE").await;
+    let sel = c.imap_ok("s", "SELECT INBOX").await;
+    let highest = number_after(&sel, "HIGHESTMODSEQ");
+    let f = c.imap("f", "FETCH 1 (BODY.PEEK[] UID)").await;
+    assert_eq!(literal_after(&f, "BODY[]"), via_pop);
+    let f = c
+        .imap("g", "FETCH 1 (BODY.PEEK[TEXT]<100000.100000>)")
+        .await;
+    let text_start = via_pop.len() - (big.len() - b"Subject: big\r\n\r\n".len());
+    let part = literal_after(&f, "BODY[TEXT]<100000>");
+    assert!(
+        part == via_pop[text_start + 100_000..text_start + 200_000],
+        "BODY[TEXT]<100000.100000> differs ({} octets)",
+        part.len()
+    );
+    // A STORE conditional on an old mod-sequence fails once the message changed.
+    let st = c
+        .imap_ok(
+            "t",
+            &format!("STORE 1 (UNCHANGEDSINCE {highest}) +FLAGS (\\Flagged)"),
+        )
+        .await;
+    assert!(st.contains("MODSEQ ("), "{st}");
+    let st = c
+        .imap_ok(
+            "u",
+            &format!("STORE 1 (UNCHANGEDSINCE {highest}) -FLAGS (\\Flagged)"),
+        )
+        .await;
+    assert!(st.contains("[MODIFIED 1]"), "{st}");
+    let f = c
+        .imap_ok("v", &format!("FETCH 1:* (FLAGS) (CHANGEDSINCE {highest})"))
+        .await;
+    assert!(f.contains("\\Flagged"), "{f}");
+    r.shutdown(Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn have(cmd: &str, arg: &str) -> bool {
     Command::new(cmd)
         .arg(arg)
@@ -487,7 +542,7 @@ fn have(cmd: &str, arg: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_imaplib_reads_flags_and_idles() {
+async fn python_imaplib_fetch_store_search_copy_expunge_and_starttls() {
     if !have("python3", "--version") {
         println!("SKIPPED: python3 is not installed; the imaplib interop test did not run");
         return;
