@@ -1069,4 +1069,116 @@ mod tests {
         );
         let _ = fs::remove_dir_all(&root);
     }
+
+    #[test]
+    fn imap_flags_modseq_copy_append_expunge_and_the_bus() {
+        let root = temp("imap");
+        let store = Store::new(&root.join("mail"), "host.test");
+        store.create_account("bob").unwrap();
+        let mut bus = store.subscribe();
+        let spool = root.join("spool");
+        for i in 0..2 {
+            fs::write(&spool, format!("Subject: {i}\r\n\r\nx\r\n")).unwrap();
+            store.deliver("bob", &spool, 20).unwrap();
+        }
+        assert_eq!(bus.try_recv().unwrap().mailbox, "INBOX");
+        // A POP3-style snapshot leaves new/ alone; an IMAP SELECT claims it.
+        let pop = store.inbox("bob").unwrap();
+        assert!(pop.messages.iter().all(|m| !m.recent));
+        let sel = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(
+            sel.messages
+                .iter()
+                .all(|m| m.recent && m.path.to_string_lossy().contains("/cur/"))
+        );
+        assert!(store.locate("bob", &pop.messages[0].path).is_some());
+        let again = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(again.messages.iter().all(|m| !m.recent));
+
+        let h0 = sel.highest_modseq;
+        let flags = Flags {
+            letters: "SF".into(),
+            keywords: vec!["$Work".into()],
+        };
+        let out = store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Add, &flags, Some(h0))
+            .unwrap();
+        let FlagOutcome::Done(m) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(m.flags, "FS");
+        assert!(m.path.to_string_lossy().ends_with(":2,FS"));
+        assert!(m.modseq > h0);
+        // Conditional on the old mod-sequence: refused now.
+        let out = store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Remove, &flags, Some(h0))
+            .unwrap();
+        assert_eq!(out, vec![FlagOutcome::Modified(1)]);
+
+        let (validity, pairs) = store.copy("bob", "INBOX", &[1, 2], "Archive").unwrap();
+        assert_eq!(pairs, vec![(1, 1), (2, 2)]);
+        let archive = store.snapshot("bob", "Archive", false).unwrap();
+        assert_eq!(archive.uid_validity, validity);
+        assert_eq!(archive.messages[0].flags, "FS");
+        assert_eq!(archive.messages[0].keywords, vec!["$Work".to_owned()]);
+
+        let tmp = store.append_target("bob", "Archive").unwrap();
+        fs::write(&tmp, "Subject: a\r\n\r\nappended\r\n").unwrap();
+        let date = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        let (v, uid) = store
+            .append("bob", "Archive", &tmp, &Flags::default(), Some(date))
+            .unwrap();
+        assert_eq!((v, uid), (validity, 3));
+
+        store
+            .set_flags(
+                "bob",
+                "Archive",
+                &[2, 3],
+                FlagOp::Add,
+                &Flags {
+                    letters: "T".into(),
+                    keywords: vec![],
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            store.expunge("bob", "Archive", Some(&[3]), true).unwrap(),
+            vec![3]
+        );
+        assert_eq!(
+            store.expunge("bob", "Archive", None, true).unwrap(),
+            vec![2]
+        );
+
+        // A restart keeps UIDs, flags, keywords and mod-sequences.
+        let before = store.snapshot("bob", "Archive", false).unwrap();
+        let again = Store::new(&root.join("mail"), "host.test");
+        assert_eq!(again.snapshot("bob", "Archive", false).unwrap(), before);
+
+        store.create_folder("bob", "Lists/rust").unwrap();
+        assert!(matches!(
+            store.create_folder("bob", "Lists"),
+            Err(FolderError::Exists)
+        ));
+        store.rename_folder("bob", "Lists", "Groups").unwrap();
+        assert!(
+            store
+                .folders("bob")
+                .unwrap()
+                .contains(&"Groups/rust".to_owned())
+        );
+        assert!(store.delete_folder("bob", "Groups").is_err());
+        store.delete_folder("bob", "Groups/rust").unwrap();
+        assert!(matches!(
+            store.snapshot("bob", "Groups/rust", false),
+            Err(FolderError::NotFound)
+        ));
+        assert!(matches!(
+            store.create_folder("bob", "a.b"),
+            Err(FolderError::Invalid(_))
+        ));
+        let _ = fs::remove_dir_all(&root);
+    }
 }
