@@ -592,7 +592,8 @@ impl ImapHandler {
                 } else {
                     matches(&full, name.as_bytes())
                 };
-                let subscribed = subs.iter().any(|x| x == name);
+                // INBOX is always there to read: shown as subscribed.
+                let subscribed = name == "INBOX" || subs.iter().any(|x| x == name);
                 if !hit || (subscribed_only && !subscribed) {
                     continue;
                 }
