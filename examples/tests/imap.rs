@@ -286,6 +286,8 @@ async fn submitted_mail_is_byte_identical_over_pop3_and_imap_with_its_structure(
     assert!(p.pop("RETR 1").await.starts_with("+OK"));
     let via_pop = p.pop_multi().await;
     assert!(via_pop.ends_with(MULTIPART));
+    // POP3's UIDL is the UID IMAP uses.
+    assert_eq!(p.pop("UIDL 1").await, "+OK 1 1\r\n");
     p.pop("QUIT").await;
 
     let mut c = imap_login(&r).await;
