@@ -505,9 +505,10 @@ async fn a_large_message_streams_whole_and_in_parts_and_condstore_guards_stores(
     assert!(via_pop.ends_with(&big));
 
     let mut c = imap_login(&r).await;
-    c.imap_ok("e", "ENABLE CONDSTORE").await;
+    c.imap_ok("e", "ENABLE QRESYNC").await;
     let sel = c.imap_ok("s", "SELECT INBOX").await;
     let highest = number_after(&sel, "HIGHESTMODSEQ");
+    let validity = number_after(&sel, "UIDVALIDITY");
     let f = c.imap("f", "FETCH 1 (BODY.PEEK[] UID)").await;
     assert_eq!(literal_after(&f, "BODY[]"), via_pop);
     let f = c
@@ -539,6 +540,25 @@ async fn a_large_message_streams_whole_and_in_parts_and_condstore_guards_stores(
         .imap_ok("v", &format!("FETCH 1:* (FLAGS) (CHANGEDSINCE {highest})"))
         .await;
     assert!(f.contains("\\Flagged"), "{f}");
+    // QRESYNC: a second message comes and goes; re-selecting with the old
+    // state reports the flag change and the UID that vanished.
+    mx_send(&r, b"Subject: short-lived\r\n\r\nx\r\n").await;
+    c.imap_ok("n", "NOOP").await;
+    c.imap_ok("d", "UID STORE 2 +FLAGS.SILENT (\\Deleted)")
+        .await;
+    c.imap_ok("x", "UID EXPUNGE 2").await;
+    c.imap_ok("un", "UNSELECT").await;
+    let q = c
+        .imap_ok(
+            "q",
+            &format!("SELECT INBOX (QRESYNC ({validity} {highest} 1:2))"),
+        )
+        .await;
+    assert!(q.contains("* VANISHED (EARLIER) 2"), "{q}");
+    assert!(
+        q.contains("* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ ("),
+        "{q}"
+    );
     r.shutdown(Duration::from_secs(1)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
