@@ -80,6 +80,8 @@ pub struct Config {
     pub limits: ConnLimits,
     /// Idle time before a session is closed. Default 5 minutes for SMTP (RFC
     /// 5321 §4.5.3.2 asks for 5 minutes) and 10 for POP3 (RFC 1939 §3).
+    /// IMAP keeps at least the 30 minutes RFC 9051 §5.4 asks for once
+    /// logged in: a longer value here raises it, a shorter one is ignored.
     pub idle: Option<Duration>,
 }
 
@@ -346,6 +348,11 @@ fn imap_config(cfg: &Config, tls: yubin_imap::server::Tls) -> Arc<yubin_imap::se
     c.tls = tls;
     c.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     c.limits.max_append_octets = cfg.max_message_octets;
+    if let Some(idle) = cfg.idle
+        && idle > c.limits.idle_authenticated
+    {
+        c.limits.idle_authenticated = idle;
+    }
     Arc::new(c)
 }
 

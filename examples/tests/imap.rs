@@ -640,3 +640,45 @@ print("imaplib ok")
     r.shutdown(Duration::from_secs(1)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_reads_over_imaps_and_imap_starttls() {
+    if !have("curl", "--version") {
+        println!("SKIPPED: curl is not installed; the curl IMAP test did not run");
+        return;
+    }
+    let dir = temp_dir("curl");
+    let r = start(&dir).await;
+    mx_send(&r, b"Subject: curl\r\n\r\nread by curl\r\n").await;
+    let (user, pass) = demo(&r);
+    let creds = format!("{user}:{pass}");
+    let imaps = format!("imaps://127.0.0.1:{}/INBOX;UID=1", r.addrs.imaps.port());
+    let imap = format!(
+        "imap://127.0.0.1:{}/INBOX?SUBJECT%20curl",
+        r.addrs.imap.port()
+    );
+    let (a, b) = tokio::task::spawn_blocking(move || {
+        let run = |url: &str, tls: bool| {
+            let mut c = Command::new("curl");
+            c.args(["-sSk", url, "--user", &creds]);
+            if tls {
+                c.arg("--ssl-reqd");
+            }
+            c.output().unwrap()
+        };
+        (run(&imaps, false), run(&imap, true))
+    })
+    .await
+    .unwrap();
+    for o in [&a, &b] {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        text.ends_with("Subject: curl\r\n\r\nread by curl\r\n"),
+        "{text}"
+    );
+    assert_eq!(String::from_utf8_lossy(&b.stdout), "* SEARCH 1\r\n");
+    r.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
