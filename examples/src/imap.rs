@@ -1076,6 +1076,9 @@ impl ImapHandler {
         let store = self.shared.store.clone();
         let (account, src) = (self.account(), sel.name.clone());
         let d = dest.clone();
+        // The session takes every requested UID out of the client's view on
+        // MOVE: so does `known`.
+        let requested = uids.clone();
         let r = blocking(move || -> Result<_, FolderError> {
             let (validity, pairs) = store.copy(&account, &src, &uids, &d)?;
             if is_move {
@@ -1090,7 +1093,7 @@ impl ImapHandler {
                 if let Some(sel) = self.selected.as_mut()
                     && is_move
                 {
-                    for (u, _) in &pairs {
+                    for u in &requested {
                         sel.known.remove(u);
                     }
                 }

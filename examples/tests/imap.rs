@@ -456,6 +456,16 @@ async fn copy_move_append_keep_uids_and_survive_a_restart() {
     for s in ["m0", "m1", "m2", "appended"] {
         assert!(f.contains(s), "{s} missing: {f}");
     }
+    // Each COPYUID destination holds its source message.
+    for (uid, subject) in [(1, "m0"), (2, "m1"), (3, "m2"), (4, "appended")] {
+        let one = c
+            .imap_ok(
+                "h",
+                &format!("UID FETCH {uid} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"),
+            )
+            .await;
+        assert!(one.contains(&format!("Subject: {subject}\r\n")), "{one}");
+    }
     assert!(f.contains("$Done"), "{f}");
     c.imap_ok("z", "LOGOUT").await;
 
