@@ -573,6 +573,32 @@ async fn a_large_message_streams_whole_and_in_parts_and_condstore_guards_stores(
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imap4rev2_client_gets_esearch_and_the_mailbox_list_item() {
+    let dir = temp_dir("rev2");
+    let r = start(&dir).await;
+    mx_send(&r, b"Subject: rev2\r\n\r\nnew style\r\n").await;
+    let mut c = imap_login(&r).await;
+    c.imap_ok("e", "ENABLE IMAP4rev2").await;
+    let sel = c.imap_ok("s", "SELECT Sent").await;
+    assert!(sel.contains("* LIST (\\Sent) \"/\" Sent"), "{sel}");
+    let sel = c.imap_ok("t", "EXAMINE INBOX").await;
+    assert!(
+        sel.contains("[READ-ONLY]") && !sel.contains("RECENT"),
+        "{sel}"
+    );
+    let s = c.imap_ok("u", "UID SEARCH UNSEEN").await;
+    assert!(s.contains("* ESEARCH (TAG \"u\") UID ALL 1"), "{s}");
+    // EXAMINE is read-only: FETCH BODY[] does not set \Seen, STORE is refused.
+    c.imap_ok("f", "FETCH 1 BODY[]").await;
+    let st = String::from_utf8_lossy(&c.imap("g", "STORE 1 +FLAGS (\\Seen)").await).into_owned();
+    assert!(st.contains("g NO"), "{st}");
+    let s = c.imap_ok("h", "SEARCH RETURN (COUNT) UNSEEN").await;
+    assert!(s.contains("COUNT 1"), "{s}");
+    r.shutdown(Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn have(cmd: &str, arg: &str) -> bool {
     Command::new(cmd)
         .arg(arg)
