@@ -3,13 +3,16 @@
 //!
 //! * [`accounts`]: the users file (argon2 password hashes);
 //! * [`store`]: Maildir delivery and the UID list shared by every protocol;
-//! * [`smtp`] and [`pop3`]: the session handlers;
+//! * [`smtp`], [`pop3`] and [`imap`]: the session handlers;
+//! * [`mime`]: the MIME structure IMAP FETCH and SEARCH need;
 //! * [`server`]: configuration, certificates, listeners and start-up.
 // This crate is an application: it reads clocks, spawns tasks and opens
 // sockets, which the protocol crates may not (clippy.toml).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 pub mod accounts;
+pub mod imap;
+pub mod mime;
 pub mod pop3;
 pub mod server;
 pub mod smtp;

@@ -239,7 +239,20 @@ impl Handler<Session> for Pop3Handler {
                 let index = usize::try_from(msg.get())
                     .unwrap_or(usize::MAX)
                     .saturating_sub(1);
-                let file = match self.paths.get(index) {
+                // An IMAP session may have moved the file to cur/ or renamed
+                // it for its flags since the snapshot: find it by its name.
+                let found = match self.paths.get(index).cloned() {
+                    Some(p) => {
+                        let store = self.shared.store.clone();
+                        let account = self.account.clone().unwrap_or_default();
+                        tokio::task::spawn_blocking(move || store.locate(&account, &p))
+                            .await
+                            .ok()
+                            .flatten()
+                    }
+                    None => None,
+                };
+                let file = match found {
                     Some(p) => tokio::fs::File::open(p).await.ok(),
                     None => None,
                 };

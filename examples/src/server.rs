@@ -20,7 +20,7 @@ use yubin_tokio::{
 
 use crate::accounts::{AccountError, Accounts, write_atomically};
 use crate::store::Store;
-use crate::{pop3, smtp};
+use crate::{imap, pop3, smtp};
 
 /// The listening ports (0 picks a free port, as the tests do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,10 @@ pub struct Ports {
     pub pop3: u16,
     /// POP3 over implicit TLS. Default 1995.
     pub pop3s: u16,
+    /// IMAP with STARTTLS. Default 1143.
+    pub imap: u16,
+    /// IMAP over implicit TLS. Default 1993.
+    pub imaps: u16,
 }
 
 impl Default for Ports {
@@ -45,6 +49,8 @@ impl Default for Ports {
             submissions: 2465,
             pop3: 1110,
             pop3s: 1995,
+            imap: 1143,
+            imaps: 1993,
         }
     }
 }
@@ -74,6 +80,8 @@ pub struct Config {
     pub limits: ConnLimits,
     /// Idle time before a session is closed. Default 5 minutes for SMTP (RFC
     /// 5321 §4.5.3.2 asks for 5 minutes) and 10 for POP3 (RFC 1939 §3).
+    /// IMAP keeps at least the 30 minutes RFC 9051 §5.4 asks for once
+    /// logged in: a longer value here raises it, a shorter one is ignored.
     pub idle: Option<Duration>,
 }
 
@@ -139,6 +147,10 @@ pub struct Addrs {
     pub pop3: SocketAddr,
     /// POP3 (implicit TLS).
     pub pop3s: SocketAddr,
+    /// IMAP (STARTTLS).
+    pub imap: SocketAddr,
+    /// IMAP (implicit TLS).
+    pub imaps: SocketAddr,
 }
 
 /// A started server.
@@ -152,6 +164,8 @@ pub struct Running {
     pub cert_path: PathBuf,
     /// The configuration it runs with.
     pub config: Config,
+    /// The mail store (and its change bus) the servers share.
+    pub store: Arc<Store>,
     trigger: ShutdownTrigger,
     tasks: JoinSet<()>,
 }
@@ -196,6 +210,8 @@ impl Running {
         );
         let _ = writeln!(s, "  POP3             {}   STLS", a.pop3);
         let _ = writeln!(s, "  POP3S            {}   implicit TLS", a.pop3s);
+        let _ = writeln!(s, "  IMAP             {}   STARTTLS", a.imap);
+        let _ = writeln!(s, "  IMAPS            {}   implicit TLS", a.imaps);
         let _ = writeln!(s, "  certificate      {}", self.cert_path.display());
         let (user, pass) = match &self.demo {
             Some((u, p)) => {
@@ -220,6 +236,18 @@ impl Running {
             "  curl -sk pop3s://{}:{}/1 --user '{user}:{pass}'",
             a.pop3s.ip(),
             a.pop3s.port()
+        );
+        let _ = writeln!(
+            s,
+            "  curl -sk 'imaps://{}:{}/INBOX;UID=1' --user '{user}:{pass}'",
+            a.imaps.ip(),
+            a.imaps.port()
+        );
+        let _ = writeln!(
+            s,
+            "  openssl s_client -quiet -connect {}:{}",
+            a.imaps.ip(),
+            a.imaps.port()
         );
         let _ = writeln!(
             s,
@@ -313,8 +341,29 @@ fn pop3_config(cfg: &Config, tls: yubin_pop3::server::Tls) -> Arc<yubin_pop3::se
     Arc::new(p)
 }
 
+fn imap_config(cfg: &Config, tls: yubin_imap::server::Tls) -> Arc<yubin_imap::server::Config> {
+    let mut c = yubin_imap::server::Config::default();
+    c.hostname = cfg.hostname.clone();
+    c.greeting = format!("{} yubin IMAP ready", cfg.hostname);
+    c.tls = tls;
+    c.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
+    c.limits.max_append_octets = cfg.max_message_octets;
+    if let Some(idle) = cfg.idle
+        && idle > c.limits.idle_authenticated
+    {
+        c.limits.idle_authenticated = idle;
+    }
+    Arc::new(c)
+}
+
 /// Sets up the data directory and starts every listener.
 pub async fn start(cfg: Config) -> Result<Running, StartError> {
+    start_with(cfg, imap::LoginHook::none()).await
+}
+
+/// [`start`], with a function called after each successful IMAP login
+/// (the peer's address and the account).
+pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Running, StartError> {
     let data = &cfg.data_dir;
     let spool_dir = data.join("spool");
     for d in [data.clone(), data.join("mail"), spool_dir.clone()] {
@@ -377,12 +426,16 @@ pub async fn start(cfg: Config) -> Result<Running, StartError> {
     let subs_l = bind(ip, cfg.ports.submissions).await?;
     let pop3_l = bind(ip, cfg.ports.pop3).await?;
     let pop3s_l = bind(ip, cfg.ports.pop3s).await?;
+    let imap_l = bind(ip, cfg.ports.imap).await?;
+    let imaps_l = bind(ip, cfg.ports.imaps).await?;
     let addrs = Addrs {
         smtp: local(&smtp_l)?,
         submission: local(&sub_l)?,
         submissions: local(&subs_l)?,
         pop3: local(&pop3_l)?,
         pop3s: local(&pop3s_l)?,
+        imap: local(&imap_l)?,
+        imaps: local(&imaps_l)?,
     };
 
     let smtp_servers = [
@@ -447,7 +500,7 @@ pub async fn start(cfg: Config) -> Result<Running, StartError> {
         (
             "pop3s",
             pop3s_l,
-            TlsMode::Implicit(acceptor),
+            TlsMode::Implicit(acceptor.clone()),
             pop3_config(&cfg, yubin_pop3::server::Tls::Implicit),
         ),
     ];
@@ -475,11 +528,56 @@ pub async fn start(cfg: Config) -> Result<Running, StartError> {
             },
         );
     }
+    let imap_shared = Arc::new(imap::Shared {
+        accounts: accounts.clone(),
+        store: store.clone(),
+        cache: Default::default(),
+        on_login,
+    });
+    let imap_servers = [
+        (
+            "imap",
+            imap_l,
+            TlsMode::StartTls(acceptor.clone()),
+            imap_config(&cfg, yubin_imap::server::Tls::StartTls),
+        ),
+        (
+            "imaps",
+            imaps_l,
+            TlsMode::Implicit(acceptor),
+            imap_config(&cfg, yubin_imap::server::Tls::Implicit),
+        ),
+    ];
+    for (name, listener, tls, config) in imap_servers {
+        let shared = imap_shared.clone();
+        spawn_server(
+            &mut tasks,
+            &shutdown,
+            Server {
+                name,
+                listeners: vec![listener],
+                tls,
+                limits: cfg.limits.clone(),
+                drive: DriveConfig::default(),
+                busy_reply: yubin_tokio::imap::IMAP_BUSY,
+                factory: move |info: &ConnInfo| {
+                    let session = yubin_imap::server::Session::new(
+                        config.clone(),
+                        yubin_tokio::now(),
+                        entropy(),
+                        yubin_imap::server::Greeting::Ok,
+                    );
+                    (session, imap::ImapHandler::new(shared.clone(), info.peer))
+                },
+            },
+        );
+    }
     Ok(Running {
         addrs,
         demo,
         cert_path: cert,
         config: cfg,
+        store,
         trigger,
         tasks,
     })

@@ -1,16 +1,30 @@
 //! The mail store: one Maildir per account (the layout Dovecot, Courier and
-//! mutt read), Maildir++ folders for the special-use mailboxes, and a UID
-//! list beside each mailbox so every protocol names a message the same way.
+//! mutt read), Maildir++ folders (`.Sent`, `.Lists.rust`, …) for the other
+//! mailboxes, and small side files beside each mailbox so every protocol
+//! names a message the same way.
 //!
-//! Delivery writes the message under `tmp/`, syncs it, renames it into
-//! `new/` and syncs the directory: only then is the delivery acknowledged,
-//! so a crash loses nothing that was answered and never shows half a
-//! message. The UID list (`yubin-uidlist`) is rewritten atomically.
+//! * Delivery and APPEND write the message under `tmp/`, sync it, rename it
+//!   into `new/` (delivery) or `cur/` (APPEND) and sync the directory: only
+//!   then is the message acknowledged, so a crash loses nothing that was
+//!   answered and never shows half a message.
+//! * System flags live in the file name, as the Maildir convention has it
+//!   (`:2,` then the letters `D` draft, `F` flagged, `P` passed, `R`
+//!   replied, `S` seen, `T` trashed, in ASCII order). A message still in
+//!   `new/` is moved to `cur/` when an IMAP session selects its mailbox and
+//!   is `\Recent` for that session.
+//! * `yubin-uidlist` maps each file's unique name to its UID (with the
+//!   UIDVALIDITY and the next UID); `yubin-state` holds the highest
+//!   mod-sequence (RFC 7162) and each message's mod-sequence and keywords.
+//!   Both are rewritten atomically ([`write_atomically`]).
+//!
+//! Every change (a delivery, a POP3 deletion, an IMAP flag change, copy,
+//! append or expunge) is announced on the store's change bus
+//! ([`Store::subscribe`]), so a selected IMAP session learns of it at once.
 //!
 //! All functions here block (file system); call them from
 //! `tokio::task::spawn_blocking`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -18,12 +32,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use tokio::sync::broadcast;
+
 use crate::accounts::{sync_dir, write_atomically};
 
 /// The special-use folders every new account gets (RFC 6154 names).
 pub const SPECIAL_FOLDERS: [&str; 5] = ["Sent", "Drafts", "Trash", "Junk", "Archive"];
 
+/// The hierarchy delimiter of mailbox names as IMAP shows them (`.` is the
+/// Maildir++ separator on disk).
+pub const DELIMITER: char = '/';
+
 const UIDLIST: &str = "yubin-uidlist";
+const STATE: &str = "yubin-state";
+const SUBSCRIPTIONS: &str = "subscriptions";
+/// How many change notices the bus keeps for a slow listener (one that
+/// falls behind rescans its mailbox anyway).
+const BUS_CAPACITY: usize = 256;
 
 /// One message of a mailbox snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +59,25 @@ pub struct Message {
     pub size: u64,
     /// The file.
     pub path: PathBuf,
+    /// The Maildir unique name (the file name before `:2,`).
+    pub key: String,
+    /// The Maildir flag letters, in ASCII order (`DFPRST` at most).
+    pub flags: String,
+    /// IMAP keywords (`$Forwarded`, `NonJunk`, …).
+    pub keywords: Vec<String>,
+    /// Its mod-sequence (RFC 7162).
+    pub modseq: u64,
+    /// It was moved out of `new/` by this snapshot (`\Recent`).
+    pub recent: bool,
+    /// Its internal date: seconds since the Unix epoch (the file's mtime).
+    pub received: u64,
+}
+
+impl Message {
+    /// Whether the flag letter (`S`, `T`, …) is set.
+    pub fn has(&self, letter: char) -> bool {
+        self.flags.contains(letter)
+    }
 }
 
 /// A snapshot of a mailbox, in UID order.
@@ -43,8 +87,65 @@ pub struct Mailbox {
     pub uid_validity: u32,
     /// The next UID to assign.
     pub uid_next: u32,
+    /// The highest mod-sequence (RFC 7162).
+    pub highest_modseq: u64,
     /// The messages, ascending by UID.
     pub messages: Vec<Message>,
+}
+
+/// A mailbox changed: the notice on the change bus.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Changed {
+    /// The account.
+    pub account: String,
+    /// The mailbox, as IMAP names it (`INBOX`, `Sent`, `Lists/rust`).
+    pub mailbox: String,
+}
+
+/// How a flag change applies (IMAP STORE `FLAGS`, `+FLAGS`, `-FLAGS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagOp {
+    /// Replace every flag.
+    Replace,
+    /// Add these.
+    Add,
+    /// Remove these.
+    Remove,
+}
+
+/// A set of flags: Maildir letters and keywords.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// Maildir letters (any order; duplicates ignored).
+    pub letters: String,
+    /// Keywords.
+    pub keywords: Vec<String>,
+}
+
+/// What a flag change did to one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagOutcome {
+    /// The message as it is now (changed or not).
+    Done(Message),
+    /// Its mod-sequence was above `unchanged_since`: left alone.
+    Modified(u32),
+}
+
+/// A folder problem worth its own IMAP response code.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// No such mailbox (`[NONEXISTENT]`, or `[TRYCREATE]` as a target).
+    #[error("no such mailbox")]
+    NotFound,
+    /// The name is taken (`[ALREADYEXISTS]`).
+    #[error("mailbox already exists")]
+    Exists,
+    /// The name cannot be a folder here (`[CANNOT]`).
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// The file system failed (`[SERVERBUG]`).
+    #[error(transparent)]
+    Io(#[from] io::Error),
 }
 
 /// The Maildir store under one root directory.
@@ -54,6 +155,15 @@ pub struct Store {
     host: String,
     counter: AtomicU64,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
+    bus: broadcast::Sender<Changed>,
+}
+
+/// One mailbox as read under its lock.
+struct Folder {
+    validity: u32,
+    next: u32,
+    highest: u64,
+    messages: Vec<Message>,
 }
 
 impl Store {
@@ -70,17 +180,46 @@ impl Store {
                 }
             })
             .collect();
+        let (bus, _) = broadcast::channel(BUS_CAPACITY);
         Self {
             root: root.to_owned(),
             host,
             counter: AtomicU64::new(0),
             locks: Mutex::new(HashMap::new()),
+            bus,
         }
+    }
+
+    /// Listens to the change bus: a notice for every mailbox changed after
+    /// this call. A receiver that lags gets `Lagged` and should rescan.
+    pub fn subscribe(&self) -> broadcast::Receiver<Changed> {
+        self.bus.subscribe()
+    }
+
+    fn notify(&self, account: &str, mailbox: &str) {
+        // No listener is not an error.
+        let _ = self.bus.send(Changed {
+            account: account.to_owned(),
+            mailbox: mailbox.to_owned(),
+        });
     }
 
     /// The INBOX Maildir of `account`.
     pub fn inbox_dir(&self, account: &str) -> PathBuf {
         self.root.join(account)
+    }
+
+    /// The Maildir of `account`'s mailbox `name` (IMAP form, `/` between
+    /// levels), or `None` when the name cannot be a folder.
+    pub fn folder_dir(&self, account: &str, name: &str) -> Option<PathBuf> {
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Some(self.inbox_dir(account));
+        }
+        valid_folder_name(name).ok()?;
+        Some(
+            self.inbox_dir(account)
+                .join(format!(".{}", name.replace(DELIMITER, "."))),
+        )
     }
 
     /// Creates the INBOX and the special-use folders of `account` (existing
@@ -92,7 +231,7 @@ impl Store {
             make_maildir(&inbox.join(format!(".{f}")))?;
         }
         let subscriptions: String = SPECIAL_FOLDERS.iter().map(|f| format!("{f}\n")).collect();
-        let subs = inbox.join("subscriptions");
+        let subs = inbox.join(SUBSCRIPTIONS);
         if !subs.exists() {
             write_atomically(&subs, subscriptions.as_bytes(), 0o600)?;
         }
@@ -136,7 +275,9 @@ impl Store {
         sync_dir(&md.join("new"))?;
         // The tmp entry is gone; syncing tmp/ makes that durable too, so a
         // crash leaves no stray link to clean up.
-        sync_dir(&md.join("tmp"))
+        sync_dir(&md.join("tmp"))?;
+        self.notify(account, "INBOX");
+        Ok(())
     }
 
     fn lock(&self, dir: &Path) -> Arc<Mutex<()>> {
@@ -144,98 +285,660 @@ impl Store {
         locks.entry(dir.to_owned()).or_default().clone()
     }
 
-    /// A snapshot of `account`'s INBOX. New files get UIDs in name order
-    /// (names start with the delivery time); files gone since the last call
-    /// leave the UID list. The list is saved when it changed.
+    /// A snapshot of `account`'s INBOX for POP3 (messages in `new/` stay
+    /// there). New files get UIDs in name order (names start with the
+    /// delivery time); files gone since the last call leave the UID list.
     pub fn inbox(&self, account: &str) -> io::Result<Mailbox> {
-        let md = self.inbox_dir(account);
-        make_maildir(&md)?;
+        make_maildir(&self.inbox_dir(account))?;
+        self.snapshot(account, "INBOX", false).map_err(|e| match e {
+            FolderError::Io(e) => e,
+            other => io::Error::other(other.to_string()),
+        })
+    }
+
+    /// A snapshot of one mailbox. With `claim_new` (an IMAP SELECT) the
+    /// messages in `new/` move to `cur/` and come back with `recent` set.
+    pub fn snapshot(
+        &self,
+        account: &str,
+        mailbox: &str,
+        claim_new: bool,
+    ) -> Result<Mailbox, FolderError> {
+        let md = self.existing(account, mailbox)?;
         let lock = self.lock(&md);
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-
-        let list_path = md.join(UIDLIST);
-        let (mut validity, mut next, mut known) = read_uidlist(&list_path)?;
-        let mut changed = false;
-        if validity == 0 {
-            let secs = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs();
-            validity = u32::try_from(secs).unwrap_or(u32::MAX).max(1);
-            next = 1;
-            changed = true;
-        }
-        // Every file in new/ and cur/, by its key (the name before ":2,").
-        let mut files: Vec<(String, PathBuf)> = Vec::new();
-        for sub in ["cur", "new"] {
-            for entry in fs::read_dir(md.join(sub))? {
-                let entry = entry?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') {
-                    continue;
-                }
-                let key = name.split(':').next().unwrap_or(&name).to_owned();
-                files.push((key, entry.path()));
-            }
-        }
-        files.sort();
-        let present: HashSet<&str> = files.iter().map(|(k, _)| k.as_str()).collect();
-        let before = known.len();
-        known.retain(|k, _| present.contains(k.as_str()));
-        changed |= known.len() != before;
-        let mut messages = Vec::with_capacity(files.len());
-        for (key, path) in &files {
-            let uid = match known.get(key) {
-                Some(uid) => *uid,
-                None => {
-                    let uid = next;
-                    next = next.saturating_add(1);
-                    known.insert(key.clone(), uid);
-                    changed = true;
-                    uid
-                }
-            };
-            let size =
-                size_from_name(key).map_or_else(|| fs::metadata(path).map(|m| m.len()), Ok)?;
-            messages.push(Message {
-                uid,
-                size,
-                path: path.clone(),
-            });
-        }
-        messages.sort_by_key(|m| m.uid);
-        if changed {
-            let mut text = format!("yubin-uidlist 1 {validity} {next}\n");
-            let mut rows: Vec<(&u32, &String)> = known.iter().map(|(k, u)| (u, k)).collect();
-            rows.sort();
-            for (uid, key) in rows {
-                text.push_str(&format!("{uid} {key}\n"));
-            }
-            write_atomically(&list_path, text.as_bytes(), 0o600)?;
-        }
+        let f = scan(&md, claim_new)?;
         Ok(Mailbox {
-            uid_validity: validity,
-            uid_next: next,
-            messages,
+            uid_validity: f.validity,
+            uid_next: f.next,
+            highest_modseq: f.highest,
+            messages: f.messages,
         })
+    }
+
+    fn existing(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
+        let md = self
+            .folder_dir(account, mailbox)
+            .ok_or(FolderError::NotFound)?;
+        if md.join("cur").is_dir() {
+            Ok(md)
+        } else {
+            Err(FolderError::NotFound)
+        }
+    }
+
+    /// Where a message of `account`'s INBOX is now: `path` itself, or the
+    /// file of the same unique name that an IMAP session moved to `cur/`
+    /// or renamed for its flags since.
+    pub fn locate(&self, account: &str, path: &Path) -> Option<PathBuf> {
+        if path.exists() {
+            return Some(path.to_owned());
+        }
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let key = name.split(':').next().unwrap_or(&name).to_owned();
+        let md = self.inbox_dir(account);
+        for sub in ["cur", "new"] {
+            for entry in fs::read_dir(md.join(sub)).ok()?.flatten() {
+                let n = entry.file_name().to_string_lossy().into_owned();
+                if n.split(':').next() == Some(key.as_str()) {
+                    return Some(entry.path());
+                }
+            }
+        }
+        None
     }
 
     /// Removes messages (POP3 `DELE` + `QUIT`). A file already gone counts
     /// as removed. The UID list forgets them at the next snapshot.
     pub fn remove(&self, account: &str, paths: &[PathBuf]) -> io::Result<()> {
         let md = self.inbox_dir(account);
-        let lock = self.lock(&md);
-        let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-        for p in paths {
-            match fs::remove_file(p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+        {
+            let lock = self.lock(&md);
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            for p in paths {
+                let Some(p) = self.locate(account, p) else {
+                    continue;
+                };
+                match fs::remove_file(&p) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            sync_dir(&md.join("cur"))?;
+            sync_dir(&md.join("new"))?;
+        }
+        self.notify(account, "INBOX");
+        Ok(())
+    }
+
+    /// Changes the flags of the messages `uids` (those still there). With
+    /// `unchanged_since`, a message whose mod-sequence is above it is left
+    /// alone and reported as [`FlagOutcome::Modified`] (RFC 7162 §3.1.3).
+    pub fn set_flags(
+        &self,
+        account: &str,
+        mailbox: &str,
+        uids: &[u32],
+        op: FlagOp,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<Vec<FlagOutcome>, FolderError> {
+        let md = self.existing(account, mailbox)?;
+        let mut out = Vec::new();
+        let mut changed = false;
+        {
+            let lock = self.lock(&md);
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            let mut f = scan(&md, false)?;
+            let wanted: HashSet<u32> = uids.iter().copied().collect();
+            let mut highest = f.highest;
+            for m in f.messages.iter_mut().filter(|m| wanted.contains(&m.uid)) {
+                if unchanged_since.is_some_and(|u| m.modseq > u) {
+                    out.push(FlagOutcome::Modified(m.uid));
+                    continue;
+                }
+                let (letters, keywords) = apply(m, op, flags);
+                if letters != m.flags || keywords != m.keywords {
+                    if letters != m.flags {
+                        let to = md.join("cur").join(format!("{}:2,{letters}", m.key));
+                        fs::rename(&m.path, &to)?;
+                        m.path = to;
+                        m.flags = letters;
+                    }
+                    m.keywords = keywords;
+                    highest += 1;
+                    m.modseq = highest;
+                    changed = true;
+                }
+                out.push(FlagOutcome::Done(m.clone()));
+            }
+            if changed {
+                f.highest = highest;
+                sync_dir(&md.join("cur"))?;
+                save(&md, &f)?;
             }
         }
-        sync_dir(&md.join("cur"))?;
-        sync_dir(&md.join("new"))
+        if changed {
+            self.notify(account, mailbox);
+        }
+        Ok(out)
     }
+
+    /// Removes the messages `uids` that are flagged `\Deleted` (`T`), or
+    /// all of `uids` with `only_deleted` false (the source side of a MOVE).
+    /// Returns the UIDs removed.
+    pub fn expunge(
+        &self,
+        account: &str,
+        mailbox: &str,
+        uids: Option<&[u32]>,
+        only_deleted: bool,
+    ) -> Result<Vec<u32>, FolderError> {
+        let md = self.existing(account, mailbox)?;
+        let mut gone = Vec::new();
+        {
+            let lock = self.lock(&md);
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            let mut f = scan(&md, false)?;
+            let wanted: Option<HashSet<u32>> = uids.map(|u| u.iter().copied().collect());
+            let mut kept = Vec::with_capacity(f.messages.len());
+            for m in f.messages.drain(..) {
+                let hit = wanted.as_ref().is_none_or(|w| w.contains(&m.uid))
+                    && (!only_deleted || m.has('T'));
+                if !hit {
+                    kept.push(m);
+                    continue;
+                }
+                match fs::remove_file(&m.path) {
+                    Ok(()) => gone.push(m.uid),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => gone.push(m.uid),
+                    Err(e) => {
+                        tracing::error!(error = %e, path = %m.path.display(), "expunge failed");
+                        kept.push(m);
+                    }
+                }
+            }
+            f.messages = kept;
+            if !gone.is_empty() {
+                f.highest += 1;
+                sync_dir(&md.join("cur"))?;
+                save(&md, &f)?;
+            }
+        }
+        if !gone.is_empty() {
+            self.notify(account, mailbox);
+        }
+        Ok(gone)
+    }
+
+    /// Copies the messages `uids` of `from` into `to` with their flags
+    /// (not `\Recent`): each gets a new UID there. Returns the target's
+    /// UIDVALIDITY and the (source, target) UID pairs, in source order.
+    pub fn copy(
+        &self,
+        account: &str,
+        from: &str,
+        uids: &[u32],
+        to: &str,
+    ) -> Result<(u32, Vec<(u32, u32)>), FolderError> {
+        let src_md = self.existing(account, from)?;
+        let dst_md = self.existing(account, to)?;
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
+        let sources: Vec<Message> = {
+            let lock = self.lock(&src_md);
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            scan(&src_md, false)?
+                .messages
+                .into_iter()
+                .filter(|m| wanted.contains(&m.uid))
+                .collect()
+        };
+        let lock = self.lock(&dst_md);
+        let result = {
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            let mut placed = Vec::new();
+            for m in &sources {
+                let name = self.unique_name(m.size);
+                let tmp = dst_md.join("tmp").join(&name);
+                if fs::hard_link(&m.path, &tmp).is_err() {
+                    fs::copy(&m.path, &tmp)?;
+                    fs::File::open(&tmp)?.sync_all()?;
+                }
+                let cur = dst_md.join("cur").join(format!("{name}:2,{}", m.flags));
+                fs::rename(&tmp, &cur)?;
+                placed.push((m.uid, name, m.keywords.clone()));
+            }
+            sync_dir(&dst_md.join("cur"))?;
+            let mut f = scan(&dst_md, false)?;
+            let mut pairs = Vec::new();
+            for (src_uid, key, keywords) in placed {
+                if let Some(m) = f.messages.iter_mut().find(|m| m.key == key) {
+                    m.keywords = keywords;
+                    pairs.push((src_uid, m.uid));
+                }
+            }
+            save(&dst_md, &f)?;
+            (f.validity, pairs)
+        };
+        self.notify(account, to);
+        Ok(result)
+    }
+
+    /// A fresh file name under `mailbox`'s `tmp/` for a message being
+    /// appended; hand it to [`Store::append`] once written.
+    pub fn append_target(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
+        let md = self.existing(account, mailbox)?;
+        Ok(md.join("tmp").join(self.unique_name(0)))
+    }
+
+    /// Stores the message written to `tmp` (from [`Store::append_target`])
+    /// in `mailbox` with `flags` and the internal date `received` (seconds
+    /// since the epoch): synced, renamed into `cur/`, directory synced.
+    /// Returns the UIDVALIDITY and the new UID.
+    pub fn append(
+        &self,
+        account: &str,
+        mailbox: &str,
+        tmp: &Path,
+        flags: &Flags,
+        received: Option<SystemTime>,
+    ) -> Result<(u32, u32), FolderError> {
+        let md = self.existing(account, mailbox)?;
+        let size = fs::metadata(tmp)?.len();
+        {
+            let file = fs::OpenOptions::new().write(true).open(tmp)?;
+            if let Some(t) = received {
+                file.set_modified(t)?;
+            }
+            file.sync_all()?;
+        }
+        let name = self.unique_name(size);
+        let letters = normalize_letters(&flags.letters);
+        let lock = self.lock(&md);
+        let result = {
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            let cur = md.join("cur").join(format!("{name}:2,{letters}"));
+            fs::rename(tmp, &cur)?;
+            sync_dir(&md.join("cur"))?;
+            sync_dir(&md.join("tmp"))?;
+            let mut f = scan(&md, false)?;
+            let mut uid = 0;
+            if let Some(m) = f.messages.iter_mut().find(|m| m.key == name) {
+                m.keywords = dedup_keywords(&flags.keywords);
+                uid = m.uid;
+            }
+            save(&md, &f)?;
+            (f.validity, uid)
+        };
+        self.notify(account, mailbox);
+        Ok(result)
+    }
+
+    /// `account`'s mailboxes: `INBOX` first, then the folders by name.
+    pub fn folders(&self, account: &str) -> io::Result<Vec<String>> {
+        let inbox = self.inbox_dir(account);
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&inbox)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(folder) = name.strip_prefix('.') else {
+                continue;
+            };
+            if folder.is_empty() || !entry.path().join("cur").is_dir() {
+                continue;
+            }
+            names.push(folder.replace('.', &DELIMITER.to_string()));
+        }
+        names.sort();
+        names.insert(0, "INBOX".to_owned());
+        Ok(names)
+    }
+
+    /// Creates a folder (and the levels above it that are missing).
+    pub fn create_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Err(FolderError::Exists);
+        }
+        valid_folder_name(name)?;
+        let md = self
+            .folder_dir(account, name)
+            .ok_or(FolderError::NotFound)?;
+        if md.exists() {
+            return Err(FolderError::Exists);
+        }
+        let mut level = String::new();
+        for part in name.split(DELIMITER) {
+            if !level.is_empty() {
+                level.push(DELIMITER);
+            }
+            level.push_str(part);
+            if let Some(d) = self.folder_dir(account, &level) {
+                make_maildir(&d)?;
+            }
+        }
+        sync_dir(&self.inbox_dir(account))?;
+        Ok(())
+    }
+
+    /// Deletes a folder and its messages (not INBOX; not one with
+    /// sub-folders, RFC 9051 §6.3.9 `[HASCHILDREN]` left as `[CANNOT]`).
+    pub fn delete_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Err(FolderError::Invalid("INBOX cannot be deleted"));
+        }
+        let md = self.existing(account, name)?;
+        let prefix = format!("{name}{DELIMITER}");
+        if self
+            .folders(account)?
+            .iter()
+            .any(|f| f.starts_with(&prefix))
+        {
+            return Err(FolderError::Invalid("mailbox has children"));
+        }
+        {
+            let lock = self.lock(&md);
+            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            fs::remove_dir_all(&md)?;
+            sync_dir(&self.inbox_dir(account))?;
+        }
+        self.notify(account, name);
+        Ok(())
+    }
+
+    /// Renames a folder and its sub-folders (not INBOX).
+    pub fn rename_folder(&self, account: &str, from: &str, to: &str) -> Result<(), FolderError> {
+        if from.eq_ignore_ascii_case("INBOX") {
+            return Err(FolderError::Invalid("renaming INBOX is not supported"));
+        }
+        if to.eq_ignore_ascii_case("INBOX") {
+            return Err(FolderError::Exists);
+        }
+        valid_folder_name(to)?;
+        self.existing(account, from)?;
+        if self.folder_dir(account, to).is_some_and(|d| d.exists()) {
+            return Err(FolderError::Exists);
+        }
+        let prefix = format!("{from}{DELIMITER}");
+        let mut moves: Vec<(String, String)> = self
+            .folders(account)?
+            .into_iter()
+            .filter(|f| f == from || f.starts_with(&prefix))
+            .map(|f| {
+                let rest = f.get(from.len()..).unwrap_or_default().to_owned();
+                (f, format!("{to}{rest}"))
+            })
+            .collect();
+        // Parents of `to` that are missing.
+        if let Some((parent, _)) = to.rsplit_once(DELIMITER)
+            && self.existing(account, parent).is_err()
+        {
+            self.create_folder(account, parent)?;
+        }
+        moves.sort();
+        for (a, b) in &moves {
+            let (Some(da), Some(db)) = (self.folder_dir(account, a), self.folder_dir(account, b))
+            else {
+                return Err(FolderError::Invalid("bad mailbox name"));
+            };
+            fs::rename(da, db)?;
+        }
+        sync_dir(&self.inbox_dir(account))?;
+        self.notify(account, from);
+        Ok(())
+    }
+
+    /// The subscribed mailbox names.
+    pub fn subscriptions(&self, account: &str) -> io::Result<Vec<String>> {
+        match fs::read_to_string(self.inbox_dir(account).join(SUBSCRIPTIONS)) {
+            Ok(t) => Ok(t
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Subscribes (`on`) or unsubscribes a mailbox name.
+    pub fn subscribe_folder(&self, account: &str, name: &str, on: bool) -> io::Result<()> {
+        let inbox = self.inbox_dir(account);
+        let lock = self.lock(&inbox.join(SUBSCRIPTIONS));
+        let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut subs = self.subscriptions(account)?;
+        subs.retain(|s| s != name);
+        if on {
+            subs.push(name.to_owned());
+        }
+        subs.sort();
+        let text: String = subs.iter().map(|s| format!("{s}\n")).collect();
+        write_atomically(&inbox.join(SUBSCRIPTIONS), text.as_bytes(), 0o600)
+    }
+}
+
+/// The RFC 6154 attribute of a special-use folder name.
+pub fn special_use(name: &str) -> Option<&'static str> {
+    match name {
+        "Sent" => Some("Sent"),
+        "Drafts" => Some("Drafts"),
+        "Trash" => Some("Trash"),
+        "Junk" => Some("Junk"),
+        "Archive" => Some("Archive"),
+        _ => None,
+    }
+}
+
+fn valid_folder_name(name: &str) -> Result<(), FolderError> {
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with(DELIMITER)
+        && !name.ends_with(DELIMITER)
+        && !name.contains("//")
+        && !name.contains('.')
+        && !name.contains('\\')
+        && !name.chars().any(char::is_control)
+        && !name
+            .split(DELIMITER)
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case("INBOX"));
+    if ok {
+        Ok(())
+    } else {
+        Err(FolderError::Invalid(
+            "mailbox names here may not contain '.' or '\\', nor sit under INBOX",
+        ))
+    }
+}
+
+fn normalize_letters(letters: &str) -> String {
+    let mut v: Vec<char> = letters.chars().filter(char::is_ascii_uppercase).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter().collect()
+}
+
+fn dedup_keywords(k: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for w in k {
+        if !v.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+            v.push(w.clone());
+        }
+    }
+    v
+}
+
+fn apply(m: &Message, op: FlagOp, flags: &Flags) -> (String, Vec<String>) {
+    match op {
+        FlagOp::Replace => (
+            // Letters IMAP cannot name (P, passed) survive a replace.
+            normalize_letters(&format!(
+                "{}{}",
+                flags.letters,
+                m.flags.chars().filter(|c| *c == 'P').collect::<String>()
+            )),
+            dedup_keywords(&flags.keywords),
+        ),
+        FlagOp::Add => {
+            let mut k = m.keywords.clone();
+            k.extend(flags.keywords.iter().cloned());
+            (
+                normalize_letters(&format!("{}{}", m.flags, flags.letters)),
+                dedup_keywords(&k),
+            )
+        }
+        FlagOp::Remove => (
+            m.flags
+                .chars()
+                .filter(|c| !flags.letters.contains(*c))
+                .collect(),
+            m.keywords
+                .iter()
+                .filter(|k| !flags.keywords.iter().any(|r| r.eq_ignore_ascii_case(k)))
+                .cloned()
+                .collect(),
+        ),
+    }
+}
+
+/// Reads a mailbox under its lock: the UID list and state, reconciled with
+/// the files (new files get UIDs and mod-sequences, vanished ones leave);
+/// saved when that changed anything.
+fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
+    let (mut validity, mut next, mut known) = read_uidlist(&md.join(UIDLIST))?;
+    let (mut highest, mut state) = read_state(&md.join(STATE));
+    let mut changed = false;
+    if validity == 0 {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        validity = u32::try_from(secs).unwrap_or(u32::MAX).max(1);
+        next = 1;
+        state.clear();
+        changed = true;
+    }
+    highest = highest.max(1);
+    // Every file in new/ and cur/: (key, path, letters, recent).
+    let mut files: Vec<(String, PathBuf, String, bool)> = Vec::new();
+    let mut claimed = false;
+    for sub in ["cur", "new"] {
+        for entry in fs::read_dir(md.join(sub))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let (key, letters) = match name.split_once(':') {
+                Some((k, info)) => (
+                    k.to_owned(),
+                    info.strip_prefix("2,")
+                        .map(normalize_letters)
+                        .unwrap_or_default(),
+                ),
+                None => (name.clone(), String::new()),
+            };
+            let mut path = entry.path();
+            let mut recent = false;
+            if sub == "new" && claim_new {
+                let to = md.join("cur").join(format!("{key}:2,{letters}"));
+                match fs::rename(&path, &to) {
+                    Ok(()) => {
+                        path = to;
+                        recent = true;
+                        claimed = true;
+                    }
+                    // Another session claimed it first: it is in cur/ now.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            files.push((key, path, letters, recent));
+        }
+    }
+    if claimed {
+        sync_dir(&md.join("cur"))?;
+        sync_dir(&md.join("new"))?;
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    let present: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let before = known.len();
+    known.retain(|k, _| present.contains(k.as_str()));
+    if known.len() != before {
+        // Expunged behind our back (POP3, another program): a new modseq.
+        changed = true;
+        highest += 1;
+    }
+    let mut messages = Vec::with_capacity(files.len());
+    for (key, path, letters, recent) in files {
+        let uid = match known.get(&key) {
+            Some(uid) => *uid,
+            None => {
+                let uid = next;
+                next = next.saturating_add(1);
+                known.insert(key.clone(), uid);
+                changed = true;
+                uid
+            }
+        };
+        let (modseq, keywords) = match state.get(&uid) {
+            Some(s) => s.clone(),
+            None => {
+                highest += 1;
+                changed = true;
+                (highest, Vec::new())
+            }
+        };
+        let meta = fs::metadata(&path);
+        let size = match size_from_name(&key) {
+            Some(s) => s,
+            None => meta.as_ref().map(fs::Metadata::len).unwrap_or(0),
+        };
+        let received = meta
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        messages.push(Message {
+            uid,
+            size,
+            path,
+            key,
+            flags: letters,
+            keywords,
+            modseq,
+            recent,
+            received,
+        });
+    }
+    messages.sort_by_key(|m| m.uid);
+    let f = Folder {
+        validity,
+        next,
+        highest,
+        messages,
+    };
+    if changed {
+        save(md, &f)?;
+    }
+    Ok(f)
+}
+
+fn save(md: &Path, f: &Folder) -> io::Result<()> {
+    let mut text = format!("yubin-uidlist 1 {} {}\n", f.validity, f.next);
+    let mut state = format!("yubin-state 1 {}\n", f.highest);
+    for m in &f.messages {
+        text.push_str(&format!("{} {}\n", m.uid, m.key));
+        state.push_str(&format!("{} {}", m.uid, m.modseq));
+        for k in &m.keywords {
+            state.push(' ');
+            state.push_str(k);
+        }
+        state.push('\n');
+    }
+    write_atomically(&md.join(UIDLIST), text.as_bytes(), 0o600)?;
+    write_atomically(&md.join(STATE), state.as_bytes(), 0o600)
 }
 
 fn make_maildir(dir: &Path) -> io::Result<()> {
@@ -278,6 +981,41 @@ fn read_uidlist(path: &Path) -> io::Result<UidList> {
         }
     }
     Ok((validity, next, known))
+}
+
+type State = (u64, BTreeMap<u32, (u64, Vec<String>)>);
+
+/// The state file; an unreadable one starts over (mod-sequences only
+/// grow from the highest found, keywords are lost).
+fn read_state(path: &Path) -> State {
+    let Ok(text) = fs::read_to_string(path) else {
+        return (1, BTreeMap::new());
+    };
+    let mut lines = text.lines();
+    let highest = match lines
+        .next()
+        .unwrap_or_default()
+        .split(' ')
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["yubin-state", "1", h] => h.parse().unwrap_or(1),
+        _ => 1,
+    };
+    let mut map = BTreeMap::new();
+    for line in lines {
+        let mut words = line.split(' ');
+        let (Some(uid), Some(modseq)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let (Ok(uid), Ok(modseq)) = (uid.parse::<u32>(), modseq.parse::<u64>()) else {
+            continue;
+        };
+        let keywords = words.filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        map.insert(uid, (modseq, keywords));
+    }
+    let top = map.values().map(|v| v.0).max().unwrap_or(1);
+    (highest.max(top), map)
 }
 
 #[cfg(test)]
@@ -329,6 +1067,118 @@ mod tests {
             b.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
             [1, 3, 4]
         );
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn imap_flags_modseq_copy_append_expunge_and_the_bus() {
+        let root = temp("imap");
+        let store = Store::new(&root.join("mail"), "host.test");
+        store.create_account("bob").unwrap();
+        let mut bus = store.subscribe();
+        let spool = root.join("spool");
+        for i in 0..2 {
+            fs::write(&spool, format!("Subject: {i}\r\n\r\nx\r\n")).unwrap();
+            store.deliver("bob", &spool, 20).unwrap();
+        }
+        assert_eq!(bus.try_recv().unwrap().mailbox, "INBOX");
+        // A POP3-style snapshot leaves new/ alone; an IMAP SELECT claims it.
+        let pop = store.inbox("bob").unwrap();
+        assert!(pop.messages.iter().all(|m| !m.recent));
+        let sel = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(
+            sel.messages
+                .iter()
+                .all(|m| m.recent && m.path.to_string_lossy().contains("/cur/"))
+        );
+        assert!(store.locate("bob", &pop.messages[0].path).is_some());
+        let again = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(again.messages.iter().all(|m| !m.recent));
+
+        let h0 = sel.highest_modseq;
+        let flags = Flags {
+            letters: "SF".into(),
+            keywords: vec!["$Work".into()],
+        };
+        let out = store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Add, &flags, Some(h0))
+            .unwrap();
+        let FlagOutcome::Done(m) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(m.flags, "FS");
+        assert!(m.path.to_string_lossy().ends_with(":2,FS"));
+        assert!(m.modseq > h0);
+        // Conditional on the old mod-sequence: refused now.
+        let out = store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Remove, &flags, Some(h0))
+            .unwrap();
+        assert_eq!(out, vec![FlagOutcome::Modified(1)]);
+
+        let (validity, pairs) = store.copy("bob", "INBOX", &[1, 2], "Archive").unwrap();
+        assert_eq!(pairs, vec![(1, 1), (2, 2)]);
+        let archive = store.snapshot("bob", "Archive", false).unwrap();
+        assert_eq!(archive.uid_validity, validity);
+        assert_eq!(archive.messages[0].flags, "FS");
+        assert_eq!(archive.messages[0].keywords, vec!["$Work".to_owned()]);
+
+        let tmp = store.append_target("bob", "Archive").unwrap();
+        fs::write(&tmp, "Subject: a\r\n\r\nappended\r\n").unwrap();
+        let date = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        let (v, uid) = store
+            .append("bob", "Archive", &tmp, &Flags::default(), Some(date))
+            .unwrap();
+        assert_eq!((v, uid), (validity, 3));
+
+        store
+            .set_flags(
+                "bob",
+                "Archive",
+                &[2, 3],
+                FlagOp::Add,
+                &Flags {
+                    letters: "T".into(),
+                    keywords: vec![],
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            store.expunge("bob", "Archive", Some(&[3]), true).unwrap(),
+            vec![3]
+        );
+        assert_eq!(
+            store.expunge("bob", "Archive", None, true).unwrap(),
+            vec![2]
+        );
+
+        // A restart keeps UIDs, flags, keywords and mod-sequences.
+        let before = store.snapshot("bob", "Archive", false).unwrap();
+        let again = Store::new(&root.join("mail"), "host.test");
+        assert_eq!(again.snapshot("bob", "Archive", false).unwrap(), before);
+
+        store.create_folder("bob", "Lists/rust").unwrap();
+        assert!(matches!(
+            store.create_folder("bob", "Lists"),
+            Err(FolderError::Exists)
+        ));
+        store.rename_folder("bob", "Lists", "Groups").unwrap();
+        assert!(
+            store
+                .folders("bob")
+                .unwrap()
+                .contains(&"Groups/rust".to_owned())
+        );
+        assert!(store.delete_folder("bob", "Groups").is_err());
+        store.delete_folder("bob", "Groups/rust").unwrap();
+        assert!(matches!(
+            store.snapshot("bob", "Groups/rust", false),
+            Err(FolderError::NotFound)
+        ));
+        assert!(matches!(
+            store.create_folder("bob", "a.b"),
+            Err(FolderError::Invalid(_))
+        ));
         let _ = fs::remove_dir_all(&root);
     }
 }

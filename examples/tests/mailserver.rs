@@ -39,6 +39,8 @@ fn config(dir: &Path) -> Config {
             submissions: 0,
             pop3: 0,
             pop3s: 0,
+            imap: 0,
+            imaps: 0,
         },
         ..Config::default()
     }
@@ -437,6 +439,8 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_message() {
         .args(["--submissions-port", &free_port().to_string()])
         .args(["--pop3-port", &free_port().to_string()])
         .args(["--pop3s-port", &free_port().to_string()])
+        .args(["--imap-port", &free_port().to_string()])
+        .args(["--imaps-port", &free_port().to_string()])
         .args(["--log", "warn"])
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)

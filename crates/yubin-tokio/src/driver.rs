@@ -60,6 +60,23 @@ pub trait Handler<S: Session>: Send {
         let _ = session;
         std::future::ready(())
     }
+
+    /// Resolves when something outside the connection needs the handler
+    /// while the session waits for input: another connection changed the
+    /// mailbox an IMAP session has selected (IDLE). The driver then calls
+    /// [`Handler::on_wake`] and flushes what it queued. Must be cancel-safe
+    /// (it is dropped whenever input arrives first). The default never
+    /// resolves.
+    fn wake(&mut self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
+
+    /// Called after [`Handler::wake`] resolved: feed the session (e.g.
+    /// IMAP `update`). The default does nothing.
+    fn on_wake(&mut self, session: &mut S) -> impl Future<Output = ()> + Send {
+        let _ = session;
+        std::future::ready(())
+    }
 }
 
 /// Settings of the drive loop itself (the protocol limits live in each
@@ -195,6 +212,10 @@ where
                 if session.deadline().is_some_and(|d| d <= now) {
                     session.timeout(now);
                 }
+                continue;
+            }
+            _ = handler.wake() => {
+                handler.on_wake(session).await;
                 continue;
             }
             _ = shutdown.closing() => {
@@ -442,6 +463,56 @@ mod tests {
             all.push_str(&line);
         }
         assert_eq!(all, "hello\r\necho a\r\necho b\r\nbye\r\n");
+        assert_eq!(task.await.unwrap().unwrap(), End::Closed);
+    }
+
+    /// Wakes once per message on a channel and says so to the peer.
+    struct WakeApp(tokio::sync::mpsc::Receiver<String>, Option<String>);
+    impl Handler<Echo> for WakeApp {
+        async fn on_event(&mut self, session: &mut Echo, event: String) {
+            EchoApp.on_event(session, event).await;
+        }
+        async fn wake(&mut self) {
+            match self.0.recv().await {
+                Some(m) => self.1 = Some(m),
+                None => std::future::pending().await,
+            }
+        }
+        async fn on_wake(&mut self, session: &mut Echo) {
+            if let Some(m) = self.1.take() {
+                session
+                    .out
+                    .extend_from_slice(format!("woken {m}\r\n").as_bytes());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn drive_wakes_the_handler_while_waiting_for_input() {
+        let (client, server) = tokio::io::duplex(64);
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let task = tokio::spawn(async move {
+            let mut s = Echo::new(Duration::from_secs(5));
+            drive(
+                &mut s,
+                &mut WakeApp(rx, None),
+                server,
+                None,
+                Shutdown::never(),
+                &DriveConfig::default(),
+            )
+            .await
+        });
+        let (r, mut w) = tokio::io::split(client);
+        let mut r = tokio::io::BufReader::new(r);
+        let mut line = String::new();
+        r.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "hello\r\n");
+        tx.send("x".to_owned()).await.unwrap();
+        line.clear();
+        r.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "woken x\r\n");
+        w.write_all(b"QUIT\r\n").await.unwrap();
         assert_eq!(task.await.unwrap().unwrap(), End::Closed);
     }
 

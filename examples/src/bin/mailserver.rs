@@ -1,4 +1,4 @@
-//! `mailserver`: SMTP + POP3 over one Maildir store, on loopback by default.
+//! `mailserver`: SMTP + POP3 + IMAP over one Maildir store, on loopback by default.
 //!
 //! ```text
 //! cargo run --release --bin mailserver                 # start, print the banner
@@ -47,6 +47,12 @@ struct Cli {
     /// POP3 port with implicit TLS.
     #[arg(long, default_value_t = 1995)]
     pop3s_port: u16,
+    /// IMAP port (STARTTLS).
+    #[arg(long, default_value_t = 1143)]
+    imap_port: u16,
+    /// IMAP port with implicit TLS.
+    #[arg(long, default_value_t = 1993)]
+    imaps_port: u16,
     /// Certificate chain (PEM); with --key. Default: self-signed, made on first start.
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
@@ -149,6 +155,8 @@ fn run(cli: Cli) -> ExitCode {
             submissions: cli.submissions_port,
             pop3: cli.pop3_port,
             pop3s: cli.pop3s_port,
+            imap: cli.imap_port,
+            imaps: cli.imaps_port,
         },
         tls_files: cli.cert.zip(cli.key),
         max_message_octets: cli.max_message_size,
