@@ -243,8 +243,10 @@ impl Store {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        // Micro-seconds and counter zero-padded: new messages get their
+        // UIDs in file-name order, which must be arrival order.
         format!(
-            "{}.M{}P{}Q{}.{},S={}",
+            "{}.M{:06}P{}Q{:06}.{},S={}",
             now.as_secs(),
             now.subsec_micros(),
             std::process::id(),

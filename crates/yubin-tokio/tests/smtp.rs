@@ -600,3 +600,39 @@ async fn smtp_client_plain_starttls_and_implicit() {
     assert!(matches!(err, ClientError::Smtp(_)), "{err:?}");
     assert_eq!(srv.inbox.lock().unwrap().len(), 1);
 }
+
+/// A client that pipelines and never reads: the server stops taking input
+/// once its bounded output is full (so it does not buffer the client's
+/// flood either) and cuts the connection at the write timeout.
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_and_nothing_piles_up() {
+    let srv = start(
+        config(false, |_| {}),
+        TlsMode::Plain,
+        ConnLimits::default(),
+        DriveConfig {
+            write_timeout: Duration::from_millis(500),
+            ..DriveConfig::default()
+        },
+    )
+    .await;
+    let mut c = TcpStream::connect(srv.addr).await.unwrap();
+    let burst = b"EHLO client.example.test\r\n".repeat(1000);
+    let mut sent = 0usize;
+    let cut = tokio::time::timeout(Duration::from_secs(30), async {
+        while c.write_all(&burst).await.is_ok() {
+            sent += burst.len();
+        }
+    })
+    .await;
+    assert!(
+        cut.is_ok(),
+        "the server never cut the connection ({sent} octets sent)"
+    );
+    // What got through is what the kernel's socket buffers hold, not an
+    // unbounded queue inside the server.
+    assert!(
+        sent < 64 << 20,
+        "the server took {sent} octets without answering"
+    );
+}
