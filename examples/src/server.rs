@@ -233,6 +233,38 @@ impl Running {
         let _ = writeln!(s, "  POP3S            {}   implicit TLS", a.pop3s);
         let _ = writeln!(s, "  IMAP             {}   STARTTLS", a.imap);
         let _ = writeln!(s, "  IMAPS            {}   implicit TLS", a.imaps);
+        let routes = self.queue.routes();
+        if routes.is_empty() {
+            let _ = writeln!(s, "  relay            off (no --route or --smarthost)");
+        } else {
+            let mut list: Vec<String> = routes
+                .domains
+                .iter()
+                .map(|(d, h)| format!("{d} → {h}"))
+                .collect();
+            list.sort();
+            if let Some(h) = &routes.smarthost {
+                list.push(format!("* → {h}"));
+            }
+            let _ = writeln!(
+                s,
+                "  relay            {} (AUTH{}); queue {}",
+                list.join(", "),
+                if c.pop_before_smtp.is_some() {
+                    " or POP-before-SMTP"
+                } else {
+                    ""
+                },
+                self.queue.dir().display()
+            );
+        }
+        if let Some(w) = c.pop_before_smtp {
+            let _ = writeln!(
+                s,
+                "  POP-before-SMTP  on: a POP3/IMAP login grants relay for {} s",
+                w.as_secs()
+            );
+        }
         let _ = writeln!(s, "  certificate      {}", self.cert_path.display());
         let (user, pass) = match &self.demo {
             Some((u, p)) => {

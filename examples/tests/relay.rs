@@ -194,6 +194,26 @@ async fn pop3_login(r: &Running) {
     assert!(c.line().await.starts_with("+OK"));
 }
 
+/// Logs in as demo over IMAPS and logs out.
+async fn imap_login(r: &Running) {
+    let (user, pass) = r.demo.clone().unwrap();
+    let tcp = TcpStream::connect(r.addrs.imaps).await.unwrap();
+    let connector = ClientTls::DangerAcceptAnyCertificate.connector().unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let mut c = Client::new(connector.connect(name, tcp).await.unwrap());
+    assert!(c.line().await.starts_with("* OK"));
+    c.send(format!("a LOGIN {user} {pass}\r\n").as_bytes())
+        .await;
+    loop {
+        let l = c.line().await;
+        if l.starts_with("a ") {
+            assert!(l.starts_with("a OK"), "{l}");
+            break;
+        }
+    }
+    c.send(b"b LOGOUT\r\n").await;
+}
+
 /// The demo INBOX's messages (file contents), waiting up to 20 s for `n`.
 async fn wait_inbox(r: &Running, n: usize) -> Vec<Vec<u8>> {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -291,6 +311,11 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
     tokio::time::sleep(Duration::from_millis(2300)).await;
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("550 5.7.1"), "{rep}");
+    // An IMAP login grants as well.
+    imap_login(&a).await;
+    let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
+    assert!(rep.starts_with("250"), "{rep}");
+    wait_inbox(&b, 2).await;
     a.shutdown(Duration::from_millis(100)).await;
     b.shutdown(Duration::from_millis(100)).await;
     let _ = std::fs::remove_dir_all(&da);
