@@ -483,7 +483,9 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_message() {
                 if !c.smtp("DATA").await.starts_with("354") {
                     return;
                 }
-                let body = format!("Subject: {id}\r\n\r\n{}END {id}\r\n.\r\n", "x".repeat(2000));
+                // 2 KB in lines of 100 octets (DATA lines are limited to 1000).
+                let filler = format!("{}\r\n", "x".repeat(98)).repeat(20);
+                let body = format!("Subject: {id}\r\n\r\n{filler}END {id}\r\n.\r\n");
                 c.send(body.as_bytes()).await;
                 let mut l = String::new();
                 match c.r.read_line(&mut l).await {
