@@ -27,7 +27,10 @@
 //! a local account (a bounce for a remote sender is logged and dropped:
 //! this example does not relay bounces).
 //!
-//! Hops use plain SMTP without TLS (a relay on a trusted network). The
+//! Entries are attempted one after another (one connection per route and
+//! entry), so a route that accepts connections but never answers delays
+//! the rest of the queue by its timeouts. Hops use plain SMTP without TLS
+//! (a relay on a trusted network). The
 //! message is read into memory for each attempt (the client takes the body
 //! as one slice); the SMTP size limit bounds it.
 

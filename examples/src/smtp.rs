@@ -5,7 +5,9 @@
 //! whole message in memory), synced, then delivered to each local
 //! recipient's Maildir and, for recipients in other domains, moved into the
 //! queue; the `250` goes out only after every delivery and the queue entry
-//! are durable.
+//! are durable. Local deliveries come first: should queueing then fail, the
+//! client gets `451` and its retry may deliver the local copies twice
+//! (duplicated, never lost).
 //!
 //! Relaying is allowed to an authenticated user and, when POP-before-SMTP
 //! is on, to an address a POP3 or IMAP login granted (the grant's user is

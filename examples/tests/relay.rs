@@ -263,12 +263,20 @@ async fn authenticated_submission_is_relayed_byte_identical() {
     let a = server::start(sender_config(&da, b.addrs.smtp))
         .await
         .unwrap();
-    assert!(submit(&a, &["demo@remote.test"], BODY).await);
+    // One local and one remote recipient in the same transaction.
+    assert!(submit(&a, &["demo@remote.test", "demo@example.test"], BODY).await);
+    let local = wait_inbox(&a, 1).await;
+    assert_eq!(without_trace(&local[0]).1, BODY);
     let msgs = wait_inbox(&b, 1).await;
     let (trace, rest) = without_trace(&msgs[0]);
     assert_eq!(rest, BODY, "{}", String::from_utf8_lossy(&msgs[0]));
     // Exactly one Return-Path (the final delivery's) and one Received per hop.
     assert_eq!(trace[0], "Return-Path: <demo@example.test>\r\n");
+    let return_paths = trace
+        .iter()
+        .filter(|l| l.starts_with("Return-Path:"))
+        .count();
+    assert_eq!(return_paths, 1, "{trace:?}");
     let received: Vec<_> = trace
         .iter()
         .filter(|l| l.starts_with("Received:"))
