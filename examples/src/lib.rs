@@ -5,6 +5,7 @@
 //! * [`store`]: Maildir delivery and the UID list shared by every protocol;
 //! * [`smtp`], [`pop3`] and [`imap`]: the session handlers;
 //! * [`mime`]: the MIME structure IMAP FETCH and SEARCH need;
+//! * [`relay`]: the outgoing queue (relaying to routes and a smarthost);
 //! * [`server`]: configuration, certificates, listeners and start-up.
 // This crate is an application: it reads clocks, spawns tasks and opens
 // sockets, which the protocol crates may not (clippy.toml).
@@ -14,6 +15,7 @@ pub mod accounts;
 pub mod imap;
 pub mod mime;
 pub mod pop3;
+pub mod relay;
 pub mod server;
 pub mod smtp;
 pub mod store;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tokio::io::AsyncReadExt;
+use yubin_pop3::before_smtp::Ledger;
 use yubin_pop3::server::{BodyDemand, Credentials, Event, Maildrop, Retrieval, Session};
 use yubin_pop3::types::{Reply, RespCode};
 use yubin_sasl::server::{Answer, Verify};
@@ -32,6 +33,8 @@ pub struct Shared {
     pub store: Arc<Store>,
     /// Accounts with an open POP3 session.
     pub locked: Mutex<HashSet<String>>,
+    /// The POP-before-SMTP ledger (a login grants relaying), when on.
+    pub ledger: Option<Arc<Mutex<Ledger>>>,
 }
 
 /// One connection's handler.
@@ -112,6 +115,9 @@ impl Pop3Handler {
         match drop_result {
             Ok(maildrop) => {
                 tracing::info!(peer = %self.peer, user = ?self.account, messages = maildrop.len(), "pop3 login");
+                if let (Some(ledger), Some(user)) = (&self.shared.ledger, &self.account) {
+                    crate::server::record_login(ledger, self.peer.ip(), user);
+                }
                 let _ = s.accept_login(ticket, maildrop, None);
             }
             Err(e) => {

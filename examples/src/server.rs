@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -18,7 +18,10 @@ use yubin_tokio::{
     TlsMode, entropy,
 };
 
+use yubin_pop3::before_smtp::{Ledger, LedgerConfig, LedgerStore};
+
 use crate::accounts::{AccountError, Accounts, write_atomically};
+use crate::relay::{Queue, QueueConfig, Routes};
 use crate::store::Store;
 use crate::{imap, pop3, smtp};
 
@@ -83,6 +86,18 @@ pub struct Config {
     /// IMAP keeps at least the 30 minutes RFC 9051 §5.4 asks for once
     /// logged in: a longer value here raises it, a shorter one is ignored.
     pub idle: Option<Duration>,
+    /// POP-before-SMTP: a POP3 or IMAP login lets its address relay
+    /// without AUTH (MX and submission ports) for this long. Default
+    /// `None` (off). Weaker than AUTH: see `yubin_pop3::before_smtp`.
+    pub pop_before_smtp: Option<Duration>,
+    /// Static routes for other domains: (domain, `host:port`). Mail for a
+    /// domain without a route goes to the smarthost, or is refused at RCPT
+    /// when there is none.
+    pub routes: Vec<(String, String)>,
+    /// Where mail for every other non-local domain goes (`host:port`).
+    pub smarthost: Option<String>,
+    /// Retry and expiry settings of the outgoing queue.
+    pub queue: QueueConfig,
 }
 
 impl Default for Config {
@@ -98,6 +113,10 @@ impl Default for Config {
             demo_account: true,
             limits: ConnLimits::default(),
             idle: None,
+            pop_before_smtp: None,
+            routes: Vec::new(),
+            smarthost: None,
+            queue: QueueConfig::default(),
         }
     }
 }
@@ -166,6 +185,8 @@ pub struct Running {
     pub config: Config,
     /// The mail store (and its change bus) the servers share.
     pub store: Arc<Store>,
+    /// The outgoing (relay) queue.
+    pub queue: Arc<Queue>,
     trigger: ShutdownTrigger,
     tasks: JoinSet<()>,
 }
@@ -212,6 +233,38 @@ impl Running {
         let _ = writeln!(s, "  POP3S            {}   implicit TLS", a.pop3s);
         let _ = writeln!(s, "  IMAP             {}   STARTTLS", a.imap);
         let _ = writeln!(s, "  IMAPS            {}   implicit TLS", a.imaps);
+        let routes = self.queue.routes();
+        if routes.is_empty() {
+            let _ = writeln!(s, "  relay            off (no --route or --smarthost)");
+        } else {
+            let mut list: Vec<String> = routes
+                .domains
+                .iter()
+                .map(|(d, h)| format!("{d} → {h}"))
+                .collect();
+            list.sort();
+            if let Some(h) = &routes.smarthost {
+                list.push(format!("* → {h}"));
+            }
+            let _ = writeln!(
+                s,
+                "  relay            {} (AUTH{}); queue {}",
+                list.join(", "),
+                if c.pop_before_smtp.is_some() {
+                    " or POP-before-SMTP"
+                } else {
+                    ""
+                },
+                self.queue.dir().display()
+            );
+        }
+        if let Some(w) = c.pop_before_smtp {
+            let _ = writeln!(
+                s,
+                "  POP-before-SMTP  on: a POP3/IMAP login grants relay for {} s",
+                w.as_secs()
+            );
+        }
         let _ = writeln!(s, "  certificate      {}", self.cert_path.display());
         let (user, pass) = match &self.demo {
             Some((u, p)) => {
@@ -405,19 +458,58 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
         .acceptor()
         .map_err(|e| StartError::Tls(e.to_string()))?;
 
+    let routes = Routes {
+        domains: cfg
+            .routes
+            .iter()
+            .map(|(d, h)| (d.to_ascii_lowercase(), h.clone()))
+            .collect(),
+        smarthost: cfg.smarthost.clone(),
+    };
+    let queue_dir = data.join("queue");
+    let queue = Arc::new(
+        Queue::open(
+            &queue_dir,
+            &spool_dir,
+            routes,
+            cfg.queue.clone(),
+            &cfg.hostname,
+            store.clone(),
+            accounts.clone(),
+        )
+        .map_err(io_err("opening the queue", queue_dir.display()))?,
+    );
+    let ledger = cfg
+        .pop_before_smtp
+        .map(|window| Arc::new(Mutex::new(Ledger::new(LedgerConfig::with_window(window)))));
+    let on_login = match &ledger {
+        None => on_login,
+        Some(ledger) => {
+            let ledger = ledger.clone();
+            imap::LoginHook(Arc::new(move |ip, user| {
+                (on_login.0)(ip, user);
+                record_login(&ledger, ip, user);
+            }))
+        }
+    };
+
     let (trigger, shutdown) = ShutdownTrigger::new();
     let mut tasks = JoinSet::new();
+    tasks.spawn(queue.clone().run(shutdown.clone()));
     let smtp_shared = Arc::new(smtp::Shared {
         accounts: accounts.clone(),
         store: store.clone(),
         spool_dir,
         hostname: cfg.hostname.clone(),
         counter: AtomicU64::new(0),
+        ledger: ledger.clone(),
+        queue: Some(queue.clone()),
     });
     let pop3_shared = Arc::new(pop3::Shared {
         accounts: accounts.clone(),
         store: store.clone(),
         locked: Default::default(),
+        ledger,
     });
 
     let ip = cfg.bind;
@@ -438,6 +530,8 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
         imaps: local(&imaps_l)?,
     };
 
+    // With POP-before-SMTP the handler checks AUTH-or-grant at MAIL itself.
+    let submission_auth = cfg.pop_before_smtp.is_none();
     let smtp_servers = [
         (
             "smtp",
@@ -449,13 +543,13 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
             "submission",
             sub_l,
             TlsMode::StartTls(acceptor.clone()),
-            smtp_config(&cfg, true, true)?,
+            smtp_config(&cfg, submission_auth, true)?,
         ),
         (
             "submissions",
             subs_l,
             TlsMode::Implicit(acceptor.clone()),
-            smtp_config(&cfg, true, false)?,
+            smtp_config(&cfg, submission_auth, false)?,
         ),
     ];
     for (name, listener, tls, config) in smtp_servers {
@@ -578,9 +672,24 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
         cert_path: cert,
         config: cfg,
         store,
+        queue,
         trigger,
         tasks,
     })
+}
+
+/// Records a successful POP3 or IMAP login of `user` from `ip` in the
+/// POP-before-SMTP ledger (and drops expired grants).
+pub fn record_login(ledger: &Mutex<Ledger>, ip: IpAddr, user: &str) {
+    let now = yubin_tokio::now();
+    let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
+    let recorded = ledger.record(ip, user, now);
+    let _ = ledger.purge(now);
+    drop(ledger);
+    match recorded {
+        Ok(r) => tracing::info!(%ip, user, outcome = ?r, "pop-before-smtp: relay granted"),
+        Err(never) => match never {},
+    }
 }
 
 fn spawn_server<F, S, H>(tasks: &mut JoinSet<()>, shutdown: &Shutdown, server: Server<F>)

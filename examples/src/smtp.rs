@@ -1,22 +1,33 @@
-//! The SMTP side of the mail server: local delivery into the store.
+//! The SMTP side of the mail server: local delivery into the store, and
+//! relaying through the outgoing [queue](crate::relay).
 //!
 //! A message is spooled to a file as it arrives (the server never holds a
-//! whole message in memory), synced, then delivered to each recipient's
-//! Maildir; the `250` goes out only after every delivery is durable.
+//! whole message in memory), synced, then delivered to each local
+//! recipient's Maildir and, for recipients in other domains, moved into the
+//! queue; the `250` goes out only after every delivery and the queue entry
+//! are durable. Local deliveries come first: should queueing then fail, the
+//! client gets `451` and its retry may deliver the local copies twice
+//! (duplicated, never lost).
+//!
+//! Relaying is allowed to an authenticated user and, when POP-before-SMTP
+//! is on, to an address a POP3 or IMAP login granted (the grant's user is
+//! logged with the message); anyone else gets `550 5.7.1`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::io::AsyncWriteExt;
+use yubin_pop3::before_smtp::{Ledger, LedgerStore};
 use yubin_sasl::server::{Answer, Verify};
 use yubin_smtp::server::{Event, Session};
 use yubin_smtp::types::{EnhancedCode, ForwardPath, Reply, ReplyCode, ReversePath};
 use yubin_tokio::Handler;
 
 use crate::accounts::Accounts;
+use crate::relay::Queue;
 use crate::store::Store;
 
 /// What every SMTP connection of the server shares.
@@ -32,6 +43,31 @@ pub struct Shared {
     pub hostname: String,
     /// Numbers spool files and message ids.
     pub counter: AtomicU64,
+    /// The POP-before-SMTP ledger, when that is on.
+    pub ledger: Option<Arc<Mutex<Ledger>>>,
+    /// The outgoing queue (relaying), when routes are configured.
+    pub queue: Option<Arc<Queue>>,
+}
+
+impl Shared {
+    /// The user whose POP3 or IMAP login granted `peer` relaying, if any.
+    pub fn grant(&self, peer: SocketAddr) -> Option<String> {
+        let ledger = self.ledger.as_ref()?;
+        let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
+        match ledger.lookup(peer.ip(), yubin_tokio::now()) {
+            Ok(grant) => grant.map(|g| g.user),
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// Why a message may leave for other domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Relay {
+    /// SMTP AUTH as this user.
+    Auth(String),
+    /// A POP-before-SMTP grant of this user.
+    Grant(String),
 }
 
 /// One connection's handler.
@@ -42,6 +78,10 @@ pub struct SmtpHandler {
     peer: SocketAddr,
     from: String,
     rcpts: Vec<String>,
+    /// Recipients in other domains (relayed through the queue).
+    remote: Vec<String>,
+    /// Why this transaction may relay, once a remote recipient was taken.
+    relay: Option<Relay>,
     spool: Option<Spool>,
 }
 
@@ -51,6 +91,8 @@ struct Spool {
     path: PathBuf,
     file: Option<tokio::fs::File>,
     size: u64,
+    /// Length of the `Return-Path:` line (local delivery only).
+    return_path: u64,
     failed: bool,
 }
 
@@ -71,6 +113,8 @@ impl SmtpHandler {
             peer,
             from: String::new(),
             rcpts: Vec::new(),
+            remote: Vec::new(),
+            relay: None,
             spool: None,
         }
     }
@@ -101,10 +145,11 @@ impl SmtpHandler {
             (true, false, true) => "ESMTPA",
             (true, true, true) => "ESMTPSA",
         };
-        // RFC 5321 §4.4: the final delivery adds Return-Path; every hop a Received.
+        // RFC 5321 §4.4: the final delivery adds Return-Path; every hop a
+        // Received. The queue skips the Return-Path line when relaying.
+        let return_path = format!("Return-Path: <{}>\r\n", self.from);
         let head = format!(
-            "Return-Path: <{}>\r\nReceived: from {helo} ([{}])\r\n\tby {} with {with} id {id};\r\n\t{}\r\n",
-            self.from,
+            "{return_path}Received: from {helo} ([{}])\r\n\tby {} with {with} id {id};\r\n\t{}\r\n",
             self.peer.ip(),
             self.shared.hostname,
             rfc5322_date(SystemTime::now()),
@@ -114,6 +159,7 @@ impl SmtpHandler {
             path,
             file: None,
             size: 0,
+            return_path: return_path.len() as u64,
             failed: false,
         };
         match tokio::fs::File::create(&spool.path).await {
@@ -146,10 +192,22 @@ impl SmtpHandler {
             drop(f);
             let store = self.shared.store.clone();
             let rcpts = self.rcpts.clone();
-            let (path, size) = (sp.path.clone(), sp.size);
+            let remote = self.remote.clone();
+            let queue = self.shared.queue.clone();
+            let from = self.from.clone();
+            let user = match &self.relay {
+                Some(Relay::Auth(u) | Relay::Grant(u)) => u.clone(),
+                None => String::new(),
+            };
+            let (path, size, id, skip) = (sp.path.clone(), sp.size, sp.id.clone(), sp.return_path);
             tokio::task::spawn_blocking(move || {
                 for r in &rcpts {
                     store.deliver(r, &path, size)?;
+                }
+                if !remote.is_empty() {
+                    let queue = queue.ok_or_else(|| std::io::Error::other("no queue"))?;
+                    queue.enqueue(&id, &path, skip, &from, &remote, &user)?;
+                    queue.wake();
                 }
                 Ok::<(), std::io::Error>(())
             })
@@ -158,8 +216,17 @@ impl SmtpHandler {
             .map_err(|e| e.to_string())
         }
         .await;
+        // Gone already when it was moved into the queue.
         let _ = tokio::fs::remove_file(&sp.path).await;
         result.map(|()| sp.id)
+    }
+
+    /// Why this connection may relay now, if it may.
+    fn relay_permission(&self, authenticated: Option<String>) -> Option<Relay> {
+        if let Some(user) = authenticated {
+            return Some(Relay::Auth(user));
+        }
+        self.shared.grant(self.peer).map(Relay::Grant)
     }
 }
 
@@ -173,8 +240,19 @@ impl Handler<Session> for SmtpHandler {
                     ReversePath::Mailbox(m) => m.as_str().to_owned(),
                 };
                 self.rcpts.clear();
+                self.remote.clear();
+                self.relay = None;
                 self.discard_spool().await;
-                s.accept(ticket)
+                // Submission without AUTH: only for a POP-before-SMTP grant
+                // (the session itself requires AUTH when that is off).
+                if self.listener != "smtp"
+                    && s.context().authenticated.is_none()
+                    && self.shared.grant(self.peer).is_none()
+                {
+                    s.reject(ticket, reply(530, (5, 7, 0), "Authentication required"))
+                } else {
+                    s.accept(ticket)
+                }
             }
             Event::RcptTo {
                 ticket,
@@ -195,7 +273,26 @@ impl Handler<Session> for SmtpHandler {
                                 .flatten()
                         }))
                     }
-                    ForwardPath::Mailbox(_) => Err(context.authenticated.is_some()),
+                    ForwardPath::Mailbox(m) => {
+                        let permission = self.relay_permission(context.authenticated.clone());
+                        let routed = self
+                            .shared
+                            .queue
+                            .as_ref()
+                            .is_some_and(|q| q.routes().route(m.domain()).is_some());
+                        match permission {
+                            Some(p) if routed => {
+                                let address = m.as_str().to_owned();
+                                if !self.remote.contains(&address) {
+                                    self.remote.push(address);
+                                }
+                                self.relay = Some(p);
+                                return finish(s.accept(ticket));
+                            }
+                            Some(_) => Err(true),
+                            None => Err(false),
+                        }
+                    }
                 };
                 match target {
                     Ok(Some(account)) => {
@@ -240,13 +337,20 @@ impl Handler<Session> for SmtpHandler {
                 }
                 match self.deliver().await {
                     Ok(id) => {
+                        let (user, via) = match &self.relay {
+                            Some(Relay::Auth(u)) => (Some(u.clone()), "auth"),
+                            Some(Relay::Grant(u)) => (Some(u.clone()), "pop-before-smtp"),
+                            None => (s.context().authenticated.clone(), "-"),
+                        };
                         tracing::info!(
                             listener = self.listener,
                             id = %id,
                             from = %self.from,
                             to = ?self.rcpts,
+                            queued = ?self.remote,
                             octets,
-                            user = ?s.context().authenticated,
+                            user = ?user,
+                            relay = via,
                             "delivered"
                         );
                         s.accept(ticket)
@@ -308,9 +412,13 @@ impl Handler<Session> for SmtpHandler {
             }
             _ => Ok(()),
         };
-        if let Err(e) = answered {
-            tracing::error!(error = %e, "smtp: answer refused by the session");
-        }
+        finish(answered);
+    }
+}
+
+fn finish<E: std::fmt::Display>(answered: Result<(), E>) {
+    if let Err(e) = answered {
+        tracing::error!(error = %e, "smtp: answer refused by the session");
     }
 }
 

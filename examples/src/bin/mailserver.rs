@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use yubin_examples::relay::QueueConfig;
 use yubin_examples::server::{self, Config, Ports};
 
 /// A small mail server built from the yubin crates.
@@ -65,6 +66,25 @@ struct Cli {
     /// Do not create the demo account on first start.
     #[arg(long)]
     no_demo: bool,
+    /// POP-before-SMTP: a POP3 or IMAP login lets its address relay
+    /// without AUTH for this many minutes (off by default).
+    #[arg(long, value_name = "MINUTES")]
+    pop_before_smtp: Option<u64>,
+    /// A static route for a remote domain, DOMAIN=HOST:PORT (repeat for more).
+    #[arg(long = "route", value_name = "DOMAIN=HOST:PORT", value_parser = parse_route)]
+    routes: Vec<(String, String)>,
+    /// Relay mail for every other remote domain through HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT")]
+    smarthost: Option<String>,
+    /// First retry delay of the outgoing queue, in seconds (doubles each time).
+    #[arg(long, default_value_t = 60)]
+    retry_base_secs: u64,
+    /// Longest retry delay of the outgoing queue, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    retry_max_secs: u64,
+    /// How long a message may stay queued before it bounces, in hours.
+    #[arg(long, default_value_t = 120)]
+    max_queue_hours: u64,
     /// Log level: error, warn, info, debug or trace.
     #[arg(long, default_value = "info", global = true)]
     log: tracing::Level,
@@ -90,6 +110,15 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+}
+
+fn parse_route(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((domain, host)) if !domain.is_empty() && host.contains(':') => {
+            Ok((domain.to_ascii_lowercase(), host.to_owned()))
+        }
+        _ => Err(format!("{s:?}: expected DOMAIN=HOST:PORT")),
+    }
 }
 
 fn read_password(given: Option<String>) -> Result<String, String> {
@@ -161,6 +190,17 @@ fn run(cli: Cli) -> ExitCode {
         tls_files: cli.cert.zip(cli.key),
         max_message_octets: cli.max_message_size,
         demo_account: !cli.no_demo,
+        pop_before_smtp: cli
+            .pop_before_smtp
+            .map(|m| Duration::from_secs(m.saturating_mul(60))),
+        routes: cli.routes,
+        smarthost: cli.smarthost,
+        queue: QueueConfig {
+            retry_base: Duration::from_secs(cli.retry_base_secs.max(1)),
+            retry_max: Duration::from_secs(cli.retry_max_secs.max(1)),
+            max_age: Duration::from_secs(cli.max_queue_hours.saturating_mul(3600)),
+            ..QueueConfig::default()
+        },
         ..Config::default()
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
