@@ -567,7 +567,10 @@ async fn smtp_client_plain_starttls_and_implicit() {
             .delivered()
     );
     c.quit().await.unwrap();
-    assert_eq!(srv.inbox.lock().unwrap().as_slice(), [body.clone()]);
+    assert_eq!(
+        srv.inbox.lock().unwrap().as_slice(),
+        std::slice::from_ref(&body)
+    );
     assert!(srv.log.lock().unwrap().contains(&"starttls".to_owned()));
 
     // Implicit TLS; a wrong password fails the connect with the server's reply.
