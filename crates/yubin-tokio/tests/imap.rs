@@ -11,6 +11,8 @@
 //! sockets: STARTTLS (with the injection test), implicit TLS, autologout
 //! with `* BYE`, the busy reply.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +21,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::net::{TcpListener, TcpStream};
 use yubin_imap::server::{Config, Event, Greeting, Refusal, Session, Tls};
 use yubin_tokio::{
-    CertSource, CertStore, ClientTls, ConnLimits, DriveConfig, Handler, Server, ShutdownTrigger,
-    TlsMode, entropy,
+    ClientTls, ConnLimits, DriveConfig, Handler, Server, ShutdownTrigger, TlsMode, entropy,
 };
 
 struct App;
@@ -43,16 +44,7 @@ impl Handler<Session> for App {
     }
 }
 
-fn cert() -> (Arc<CertStore>, String) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let pem = ck.cert.pem();
-    let store = CertStore::new(CertSource::Pem {
-        cert: pem.clone(),
-        key: ck.signing_key.serialize_pem(),
-    })
-    .unwrap();
-    (store, pem)
-}
+use common::cert;
 
 async fn start(
     tls: TlsMode,

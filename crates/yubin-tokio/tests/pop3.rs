@@ -10,6 +10,8 @@
 //! yubin-pop3 served by yubin-tokio over real loopback sockets: STLS (with
 //! the injection test), implicit TLS, streaming RETR, the busy reply.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -19,8 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use yubin_pop3::server::{BodyDemand, Config, Credentials, Event, Maildrop, Session, Tls};
 use yubin_pop3::types::Reply;
 use yubin_tokio::{
-    CertSource, CertStore, ClientTls, ConnLimits, DriveConfig, Handler, Server, ShutdownTrigger,
-    TlsMode, entropy,
+    ClientTls, ConnLimits, DriveConfig, Handler, Server, ShutdownTrigger, TlsMode, entropy,
 };
 
 /// 200 KiB with dotted lines: RETR streams it in several chunks.
@@ -94,16 +95,7 @@ impl Handler<Session> for App {
     }
 }
 
-fn cert() -> (Arc<CertStore>, String) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let pem = ck.cert.pem();
-    let store = CertStore::new(CertSource::Pem {
-        cert: pem.clone(),
-        key: ck.signing_key.serialize_pem(),
-    })
-    .unwrap();
-    (store, pem)
-}
+use common::cert;
 
 async fn start(tls: TlsMode, mode: Tls, limits: ConnLimits) -> (SocketAddr, ShutdownTrigger) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -9,6 +9,8 @@
 )]
 //! yubin-smtp served by yubin-tokio over real loopback sockets.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -21,8 +23,8 @@ use yubin_sasl::Mechanism;
 use yubin_sasl::server::{Answer, Verify};
 use yubin_smtp::server::{Config, Connection, Event, Session, Settings};
 use yubin_tokio::{
-    CertSource, CertStore, ClientTls, ConnInfo, ConnLimits, DriveConfig, Handler, Server,
-    ShutdownTrigger, TlsMode, entropy,
+    ClientTls, ConnInfo, ConnLimits, DriveConfig, Handler, Server, ShutdownTrigger, TlsMode,
+    entropy,
 };
 
 const USER: &str = "alice@example.test";
@@ -67,16 +69,7 @@ impl Handler<Session> for App {
     }
 }
 
-fn cert() -> (Arc<CertStore>, String) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let cert_pem = ck.cert.pem();
-    let store = CertStore::new(CertSource::Pem {
-        cert: cert_pem.clone(),
-        key: ck.signing_key.serialize_pem(),
-    })
-    .unwrap();
-    (store, cert_pem)
-}
+use common::cert;
 
 fn config(starttls: bool, tweak: impl FnOnce(&mut Settings)) -> Arc<Config> {
     let mut s = Settings::new("mx.example.test");
