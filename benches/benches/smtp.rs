@@ -27,7 +27,7 @@ use bytes::BytesMut;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use yubin_benches::{Contender, timed};
-use yubin_smtp::parse::parse_command;
+use yubin_smtp::parse::{parse_command, parse_command_ref, parse_reply};
 use yubin_smtp::server::{Config, Connection, Event, Session, Settings};
 use yubin_wire::{BareEol, Body, Unstuffer};
 
@@ -71,24 +71,36 @@ fn replies() -> Vec<u8> {
     one.repeat(200)
 }
 
+/// Command lines as the server's framer finds them: up to each LF, the CR
+/// before it dropped.
 fn lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
-    memchr::memmem::find_iter(input, b"\r\n").scan(0usize, move |start, end| {
+    memchr::memchr_iter(b'\n', input).scan(0usize, move |start, end| {
         let l = &input[*start..end];
-        *start = end + 2;
-        Some(l)
+        *start = end + 1;
+        Some(l.strip_suffix(b"\r").unwrap_or(l))
     })
 }
 
+/// yubin's borrowed replies ([`parse_reply`]): code, enhanced code and
+/// line texts checked and found, nothing copied.
 fn yubin_replies(input: &[u8]) -> usize {
     let mut n = 0;
-    let mut group: Vec<&[u8]> = Vec::with_capacity(16);
-    for line in lines(input) {
-        group.push(line);
-        if line.get(3) != Some(&b'-')
-            && yubin_smtp::parse::reply_from_lines(group.drain(..), true).is_ok()
-        {
-            n += 1;
-        }
+    let mut off = 0;
+    while let Ok(Some((view, used))) = parse_reply(&input[off..], true) {
+        n += usize::from(view.code().class() != 0);
+        off += used;
+    }
+    n
+}
+
+/// The same, each made into an owned `Reply` (as smtp-proto's parser
+/// gives a `Response<String>`).
+fn yubin_owned_replies(input: &[u8]) -> usize {
+    let mut n = 0;
+    let mut off = 0;
+    while let Ok(Some((view, used))) = parse_reply(&input[off..], true) {
+        n += black_box(view.to_reply()).lines().len().min(1);
+        off += used;
     }
     n
 }
@@ -109,7 +121,20 @@ fn proto_replies(input: &[u8]) -> usize {
     n
 }
 
+/// yubin's commands as `CommandRef`s: MAIL and RCPT addresses borrowed
+/// from the line, as smtp-proto's `Request<Cow<str>>` borrows them.
 fn yubin_commands(input: &[u8]) -> usize {
+    let mut n = 0;
+    for line in lines(input) {
+        if parse_command_ref(line).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The same, each made into an owned `Command`.
+fn yubin_owned_commands(input: &[u8]) -> usize {
     let mut n = 0;
     for line in lines(input) {
         if parse_command(line).is_ok() {
@@ -238,10 +263,14 @@ fn message(octets: usize) -> Vec<u8> {
 fn bench(c: &mut Criterion) {
     let input = session();
     assert_eq!(yubin_commands(&input), 200 * 56);
+    assert_eq!(yubin_owned_commands(&input), 200 * 56);
     assert_eq!(proto_commands(&input), 200 * 56);
     let mut g = c.benchmark_group("smtp_commands");
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.bench_function("yubin", |b| b.iter(|| yubin_commands(black_box(&input))));
+    g.bench_function("yubin_owned", |b| {
+        b.iter(|| yubin_owned_commands(black_box(&input)))
+    });
     g.bench_function("smtp-proto", |b| {
         b.iter(|| proto_commands(black_box(&input)))
     });
@@ -249,10 +278,14 @@ fn bench(c: &mut Criterion) {
 
     let input = replies();
     assert_eq!(yubin_replies(&input), 200 * 56);
+    assert_eq!(yubin_owned_replies(&input), 200 * 56);
     assert_eq!(proto_replies(&input), 200 * 56);
     let mut g = c.benchmark_group("smtp_replies");
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.bench_function("yubin", |b| b.iter(|| yubin_replies(black_box(&input))));
+    g.bench_function("yubin_owned", |b| {
+        b.iter(|| yubin_owned_replies(black_box(&input)))
+    });
     g.bench_function("smtp-proto", |b| {
         b.iter(|| proto_replies(black_box(&input)))
     });
@@ -307,6 +340,9 @@ fn race() {
         &mut [
             Contender::new("smtp-proto", || proto_commands(black_box(&input))),
             Contender::new("yubin", || yubin_commands(black_box(&input))),
+            Contender::new("yubin (owned Command)", || {
+                yubin_owned_commands(black_box(&input))
+            }),
         ],
     );
     let input = replies();
@@ -317,6 +353,9 @@ fn race() {
         &mut [
             Contender::new("smtp-proto", || proto_replies(black_box(&input))),
             Contender::new("yubin", || yubin_replies(black_box(&input))),
+            Contender::new("yubin (owned Reply)", || {
+                yubin_owned_replies(black_box(&input))
+            }),
         ],
     );
     let mut settings = Settings::new("mx.example.net");

@@ -10,6 +10,10 @@
 //! round. Interleaving gives all contenders the same background load, and
 //! the minimum is the run least disturbed by it, so the ratios hold still
 //! from run to run where the absolute times do not.
+//!
+//! For profiling, `YUBIN_RACE_ONLY=<part of a title>` runs only the matching
+//! comparisons and `YUBIN_RACE_CONTENDER=<name>` only that contender, e.g.
+//! under `perf record` or `valgrind --tool=callgrind`.
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // timing is this crate's purpose
 
@@ -66,10 +70,17 @@ pub fn race(
     rounds: usize,
     contenders: &mut [Contender<'_>],
 ) -> Vec<Duration> {
+    if std::env::var("YUBIN_RACE_ONLY").is_ok_and(|only| !title.contains(only.as_str())) {
+        return Vec::new();
+    }
+    // For profiling one contender under perf or callgrind.
+    let pick = std::env::var("YUBIN_RACE_CONTENDER").ok();
     let mut best = vec![Duration::MAX; contenders.len()];
     for _ in 0..rounds.max(1) {
         for (slot, c) in best.iter_mut().zip(contenders.iter_mut()) {
-            *slot = (*slot).min((c.run)());
+            if pick.as_deref().is_none_or(|p| p == c.name) {
+                *slot = (*slot).min((c.run)());
+            }
         }
     }
     println!("{title}  ({octets} octets, best of {rounds} rounds)");

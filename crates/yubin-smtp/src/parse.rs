@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::types::{
     AddressLiteral, BodyType, Command, Domain, EnhancedCode, ForwardPath, Host, MailParams,
-    Mailbox, Notify, Orcpt, RcptParams, Reply, ReplyCode, Ret, ReversePath,
+    MailboxRef, Notify, Orcpt, RcptParams, Reply, ReplyCode, Ret, ReversePath,
 };
 
 /// Why a command or reply line was refused.
@@ -123,11 +123,62 @@ impl ParseError {
 /// `FROM:` / `TO:` is tolerated (common client practice; the path itself is
 /// strict).
 pub fn parse_command(line: &[u8]) -> Result<Command, ParseError> {
+    parse_command_ref(line).map(CommandRef::into_owned)
+}
+
+/// A parsed command that borrows its addresses from the line: MAIL and
+/// RCPT, the commands a busy server parses most, need no allocation; every
+/// other command comes owned. [`parse_command`] is this plus
+/// [`CommandRef::into_owned`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandRef<'a> {
+    /// `MAIL FROM:<path> [params]`; `None` is the null path `<>`.
+    Mail {
+        /// The reverse path.
+        from: Option<MailboxRef<'a>>,
+        /// ESMTP parameters.
+        params: MailParams,
+    },
+    /// `RCPT TO:<path> [params]`; `None` is `<Postmaster>` without a domain.
+    Rcpt {
+        /// The forward path.
+        to: Option<MailboxRef<'a>>,
+        /// ESMTP parameters.
+        params: RcptParams,
+    },
+    /// Any other command.
+    Other(Command),
+}
+
+impl CommandRef<'_> {
+    /// The owned [`Command`].
+    pub fn into_owned(self) -> Command {
+        match self {
+            Self::Mail { from, params } => Command::Mail {
+                from: from.map_or(ReversePath::Null, |m| ReversePath::Mailbox(m.to_owned())),
+                params,
+            },
+            Self::Rcpt { to, params } => Command::Rcpt {
+                to: to.map_or(ForwardPath::Postmaster, |m| {
+                    ForwardPath::Mailbox(m.to_owned())
+                }),
+                params,
+            },
+            Self::Other(c) => c,
+        }
+    }
+}
+
+/// Parses one command line (CRLF already removed) without copying the
+/// addresses of MAIL and RCPT; see [`parse_command`] for the syntax rules.
+pub fn parse_command_ref(line: &[u8]) -> Result<CommandRef<'_>, ParseError> {
     let line = trim_end_sp(line);
     let (verb, rest) = match memchr::memchr(b' ', line) {
         Some(i) => (line.get(..i).unwrap_or_default(), line.get(i + 1..)),
         None => (line, None),
     };
+    let other = |c: Result<Command, ParseError>| c.map(CommandRef::Other);
     match verb.len() {
         4 => {
             let mut v = [0u8; 4];
@@ -136,23 +187,25 @@ pub fn parse_command(line: &[u8]) -> Result<Command, ParseError> {
             match &v {
                 b"MAIL" => parse_mail(rest),
                 b"RCPT" => parse_rcpt(rest),
-                b"DATA" => no_args(rest, Command::Data, "DATA"),
-                b"BDAT" => parse_bdat(rest),
-                b"RSET" => no_args(rest, Command::Rset, "RSET"),
-                b"NOOP" => Ok(Command::Noop(opt_string(rest, "NOOP")?)),
-                b"QUIT" => no_args(rest, Command::Quit, "QUIT"),
-                b"EHLO" => Ok(Command::Ehlo(parse_host(rest, "EHLO")?)),
-                b"HELO" => Ok(Command::Helo(parse_host(rest, "HELO")?)),
-                b"LHLO" => Ok(Command::Lhlo(parse_host(rest, "LHLO")?)),
-                b"VRFY" => Ok(Command::Vrfy(req_string(rest, "VRFY")?)),
-                b"EXPN" => Ok(Command::Expn(req_string(rest, "EXPN")?)),
-                b"HELP" => Ok(Command::Help(opt_string(rest, "HELP")?)),
-                b"AUTH" => parse_auth(rest),
+                b"DATA" => other(no_args(rest, Command::Data, "DATA")),
+                b"BDAT" => other(parse_bdat(rest)),
+                b"RSET" => other(no_args(rest, Command::Rset, "RSET")),
+                b"NOOP" => other(opt_string(rest, "NOOP").map(Command::Noop)),
+                b"QUIT" => other(no_args(rest, Command::Quit, "QUIT")),
+                b"EHLO" => other(parse_host(rest, "EHLO").map(Command::Ehlo)),
+                b"HELO" => other(parse_host(rest, "HELO").map(Command::Helo)),
+                b"LHLO" => other(parse_host(rest, "LHLO").map(Command::Lhlo)),
+                b"VRFY" => other(req_string(rest, "VRFY").map(Command::Vrfy)),
+                b"EXPN" => other(req_string(rest, "EXPN").map(Command::Expn)),
+                b"HELP" => other(opt_string(rest, "HELP").map(Command::Help)),
+                b"AUTH" => other(parse_auth(rest)),
                 _ => Err(ParseError::UnknownCommand),
             }
         }
-        8 if verb.eq_ignore_ascii_case(b"STARTTLS") => no_args(rest, Command::StartTls, "STARTTLS"),
-        7 if verb.eq_ignore_ascii_case(b"XCLIENT") => parse_xclient(rest),
+        8 if verb.eq_ignore_ascii_case(b"STARTTLS") => {
+            other(no_args(rest, Command::StartTls, "STARTTLS"))
+        }
+        7 if verb.eq_ignore_ascii_case(b"XCLIENT") => other(parse_xclient(rest)),
         _ => Err(ParseError::UnknownCommand),
     }
 }
@@ -330,37 +383,37 @@ pub(crate) fn is_base64(s: &[u8]) -> bool {
         .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
-fn parse_mail(rest: Option<&[u8]>) -> Result<Command, ParseError> {
+fn parse_mail(rest: Option<&[u8]>) -> Result<CommandRef<'_>, ParseError> {
     const E: ParseError = ParseError::BadArguments("MAIL");
     let r = rest.ok_or(E)?;
     let r = strip_prefix_ci(r, b"FROM:").ok_or(E)?;
     let r = trim_start_sp(r);
-    let (path, after) = path(r).ok_or(ParseError::BadReversePath)?;
-    let from = match path {
-        None => ReversePath::Null,
-        Some(m) => ReversePath::Mailbox(m),
-    };
+    let (from, after) = path(r).ok_or(ParseError::BadReversePath)?;
     let mut params = MailParams::default();
     for_each_param(after, "MAIL", |k, v| mail_param(&mut params, k, v))?;
-    Ok(Command::Mail { from, params })
+    Ok(CommandRef::Mail { from, params })
 }
 
-fn parse_rcpt(rest: Option<&[u8]>) -> Result<Command, ParseError> {
+fn parse_rcpt(rest: Option<&[u8]>) -> Result<CommandRef<'_>, ParseError> {
     const E: ParseError = ParseError::BadArguments("RCPT");
     let r = rest.ok_or(E)?;
     let r = strip_prefix_ci(r, b"TO:").ok_or(E)?;
     let r = trim_start_sp(r);
-    let (to, after) = if let Some(tail) = strip_prefix_ci(r, b"<postmaster>") {
-        (ForwardPath::Postmaster, tail)
+    let postmaster = r.get(1).is_some_and(|&c| c | 0x20 == b'p');
+    let (to, after) = if let Some(tail) = postmaster
+        .then(|| strip_prefix_ci(r, b"<postmaster>"))
+        .flatten()
+    {
+        (None, tail)
     } else {
         match path(r).ok_or(ParseError::BadForwardPath)? {
-            (Some(m), after) => (ForwardPath::Mailbox(m), after),
+            (Some(m), after) => (Some(m), after),
             (None, _) => return Err(ParseError::BadForwardPath),
         }
     };
     let mut params = RcptParams::default();
     for_each_param(after, "RCPT", |k, v| rcpt_param(&mut params, k, v))?;
-    Ok(Command::Rcpt { to, params })
+    Ok(CommandRef::Rcpt { to, params })
 }
 
 fn strip_prefix_ci<'a>(s: &'a [u8], p: &[u8]) -> Option<&'a [u8]> {
@@ -374,7 +427,7 @@ fn strip_prefix_ci<'a>(s: &'a [u8], p: &[u8]) -> Option<&'a [u8]> {
 
 /// Parses `"<>"` or `"<" [A-d-l ":"] Mailbox ">"`; returns the mailbox
 /// (None for `<>`) and the rest of the line.
-fn path(r: &[u8]) -> Option<(Option<Mailbox>, &[u8])> {
+fn path(r: &[u8]) -> Option<(Option<MailboxRef<'_>>, &[u8])> {
     let mut r = r.strip_prefix(b"<")?;
     if let Some(tail) = r.strip_prefix(b">") {
         return Some((None, tail));
@@ -394,8 +447,8 @@ fn path(r: &[u8]) -> Option<(Option<Mailbox>, &[u8])> {
     let (at, len) = mailbox_prefix(r)?;
     let mb = r.get(..len)?;
     let tail = r.get(len..)?.strip_prefix(b">")?;
-    let text = std::str::from_utf8(mb).ok()?.to_owned();
-    Some((Some(Mailbox::from_checked(text, at)), tail))
+    let text = std::str::from_utf8(mb).ok()?;
+    Some((Some(MailboxRef::from_checked(text, at)), tail))
 }
 
 /// Checks a whole mailbox; returns the index of its `@`.
@@ -405,7 +458,8 @@ pub(crate) fn mailbox_at(s: &[u8]) -> Option<usize> {
 }
 
 /// Scans `Local-part "@" (Domain / address-literal)` at the start of `s`;
-/// returns (index of `@`, length).
+/// returns (index of `@`, length). UTF-8 validity is the caller's check
+/// (every caller turns the mailbox into a `str`).
 fn mailbox_prefix(s: &[u8]) -> Option<(usize, usize)> {
     let at = local_part_len(s)?;
     if at == 0 || s.get(at) != Some(&b'@') {
@@ -417,16 +471,69 @@ fn mailbox_prefix(s: &[u8]) -> Option<(usize, usize)> {
         address_literal(dom.get(..=end)?).ok()?;
         end + 1
     } else {
-        let end = dom
-            .iter()
-            .position(|&b| b == b'>' || b == b' ')
-            .unwrap_or(dom.len());
-        if !is_domain(dom.get(..end)?) {
+        let end = domain_len(dom)?;
+        // A domain ends the mailbox: only `>`, a space or the end may follow.
+        if !matches!(dom.get(end), None | Some(b'>' | b' ')) {
             return None;
         }
         end
     };
     Some((at, at + 1 + dlen))
+}
+
+// Character classes, one table lookup per octet.
+const ATEXT: u8 = 1; // RFC 5322 atext, plus UTF-8 octets (RFC 6531)
+const QTEXT: u8 = 4; // qtextSMTP, plus UTF-8 octets
+const LDH: u8 = 2; // ALPHA / DIGIT / "-", plus UTF-8 octets (U-labels)
+
+#[allow(clippy::indexing_slicing)] // c < 256 indexes a 256-entry table
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        let mut k = 0;
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
+            k |= ATEXT | LDH;
+        }
+        if b == b'-' {
+            k |= LDH;
+        }
+        if matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            k |= ATEXT;
+        }
+        if b == 32 || b == 33 || (b >= 35 && b <= 91) || (b >= 93 && b <= 126) || b >= 0x80 {
+            k |= QTEXT;
+        }
+        t[c] = k;
+        c += 1;
+    }
+    t
+};
+
+#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table
+fn class(c: u8) -> u8 {
+    CLASS[usize::from(c)]
 }
 
 /// Length of the `Local-part` (Dot-string or Quoted-string) at the start of `s`.
@@ -443,56 +550,57 @@ fn local_part_len(s: &[u8]) -> Option<usize> {
                     }
                     i += 2;
                 }
-                c if c == 32 || c == 33 || (35..=91).contains(&c) || (93..=126).contains(&c) => {
-                    i += 1
-                }
-                c if c >= 0x80 => i += 1,
+                c if class(c) & QTEXT != 0 => i += 1,
                 _ => return None,
             }
         }
     } else {
-        // Dot-string = Atom *("." Atom)
+        // Dot-string = Atom *("." Atom): runs of atext joined by single dots.
         let mut i = 0;
-        let mut atom_len = 0;
-        while let Some(&c) = s.get(i) {
-            if is_atext(c) {
-                atom_len += 1;
-            } else if c == b'.' {
-                if atom_len == 0 {
-                    return None;
-                }
-                atom_len = 0;
-            } else {
-                break;
+        loop {
+            let rest = s.get(i..)?;
+            let run = rest
+                .iter()
+                .position(|&c| class(c) & ATEXT == 0)
+                .unwrap_or(rest.len());
+            if run == 0 {
+                return None;
+            }
+            i += run;
+            if rest.get(run) != Some(&b'.') {
+                return Some(i);
             }
             i += 1;
         }
-        (atom_len > 0).then_some(i)
     }
 }
 
-fn is_atext(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&c) || c >= 0x80
+/// Length of the `Domain` (`sub-domain *("." sub-domain)`, each
+/// `Let-dig [Ldh-str]`) at the start of `s`; at most 255 octets.
+fn domain_len(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let rest = s.get(i..)?;
+        let run = rest
+            .iter()
+            .position(|&c| class(c) & LDH == 0)
+            .unwrap_or(rest.len());
+        let label = rest.get(..run)?;
+        match (label.first(), label.last()) {
+            (Some(b'-'), _) | (_, Some(b'-')) | (None, _) => return None,
+            _ => {}
+        }
+        i += run;
+        if rest.get(run) != Some(&b'.') {
+            return (i <= 255).then_some(i);
+        }
+        i += 1;
+    }
 }
 
 /// `Domain = sub-domain *("." sub-domain)`; U-labels (non-ASCII) allowed.
 pub(crate) fn is_domain(s: &[u8]) -> bool {
-    if s.is_empty() || s.len() > 255 {
-        return false;
-    }
-    s.split(|&b| b == b'.').all(|label| {
-        let ok_end = |c: &u8| c.is_ascii_alphanumeric() || *c >= 0x80;
-        match (label.first(), label.last()) {
-            (Some(f), Some(l)) => {
-                ok_end(f)
-                    && ok_end(l)
-                    && label
-                        .iter()
-                        .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c >= 0x80)
-            }
-            _ => false,
-        }
-    }) && (s.is_ascii() || std::str::from_utf8(s).is_ok())
+    domain_len(s) == Some(s.len()) && (s.is_ascii() || std::str::from_utf8(s).is_ok())
 }
 
 fn address_literal(s: &[u8]) -> Result<AddressLiteral, ParseError> {
@@ -680,7 +788,7 @@ fn rcpt_param(p: &mut RcptParams, k: &[u8], v: Option<&[u8]>) -> Result<(), Pars
         let v = v.ok_or(E)?;
         let semi = memchr::memchr(b';', v).ok_or(E)?;
         let t = v.get(..semi).ok_or(E)?;
-        if t.is_empty() || !t.iter().all(|c| is_atext(*c) && c.is_ascii()) {
+        if t.is_empty() || !t.iter().all(|&c| class(c) & ATEXT != 0 && c.is_ascii()) {
             return Err(E);
         }
         let addr = xtext_decode(v.get(semi + 1..).ok_or(E)?).ok_or(E)?;
@@ -762,34 +870,151 @@ pub fn parse_reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
         Some((b'-', t)) => (false, t),
         Some(_) => return Err(ParseError::BadReply),
     };
-    if text.iter().any(|&c| c < 0x20 && c != b'\t' || c == 0x7f) {
+    // A branch-free fold over the text (it vectorises; `any` would not).
+    if text.iter().fold(false, |bad, &c| {
+        bad | (c < 0x20 && c != b'\t') | (c == 0x7f)
+    }) {
         return Err(ParseError::BadReply);
     }
     Ok(ReplyLine { code, last, text })
 }
 
+/// A whole reply found in a buffer by [`parse_reply`], borrowed from it:
+/// nothing is copied or allocated until [`ReplyView::to_reply`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplyView<'a> {
+    code: ReplyCode,
+    enhanced: Option<EnhancedCode>,
+    raw: &'a [u8],
+}
+
+impl<'a> ReplyView<'a> {
+    /// The reply code.
+    pub fn code(&self) -> ReplyCode {
+        self.code
+    }
+
+    /// The enhanced status code of the first line, when asked for and present.
+    pub fn enhanced(&self) -> Option<EnhancedCode> {
+        self.enhanced
+    }
+
+    /// The reply's octets as received, every line with its line end.
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The text of each line, without code, separator, line end or the
+    /// enhanced status code (where a line repeats the first line's).
+    pub fn lines(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let (code, enh) = (self.code, self.enhanced);
+        self.raw.split_inclusive(|&b| b == b'\n').map(move |l| {
+            let text = strip_eol(l).get(4..).unwrap_or_default();
+            match (enh, split_enhanced(code, text)) {
+                (Some(e), Some((e2, t))) if e == e2 => t,
+                _ => text,
+            }
+        })
+    }
+
+    /// The owned [`Reply`] (text decoded as UTF-8, lossily).
+    pub fn to_reply(&self) -> Reply {
+        let lines = self
+            .lines()
+            .map(|t| Cow::Owned(String::from_utf8_lossy(t).into_owned()))
+            .collect();
+        Reply::multiline(self.code, self.enhanced, lines)
+    }
+}
+
+fn strip_eol(l: &[u8]) -> &[u8] {
+    let l = l.strip_suffix(b"\n").unwrap_or(l);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+/// Finds the first whole reply at the start of `buf` (lines ending in CRLF,
+/// or a bare LF as lenient servers send), checks every line as
+/// [`parse_reply_line`] does and that their codes agree, and returns it
+/// with the number of octets it takes. `Ok(None)` means more input is
+/// needed; the caller bounds how much it buffers (each call rescans an
+/// incomplete reply from its start). With `enhanced`, a leading status
+/// code is split off the text ([`split_enhanced`]).
+pub fn parse_reply(
+    buf: &[u8],
+    enhanced: bool,
+) -> Result<Option<(ReplyView<'_>, usize)>, ParseError> {
+    let mut off = 0;
+    let mut first: Option<(ReplyCode, Option<EnhancedCode>)> = None;
+    loop {
+        let rest = buf.get(off..).unwrap_or_default();
+        let Some(nl) = memchr::memchr(b'\n', rest) else {
+            return Ok(None);
+        };
+        let rl = parse_reply_line(strip_eol(rest.get(..=nl).unwrap_or_default()))?;
+        let (code, enh) = match first {
+            None => {
+                let enh = if enhanced {
+                    split_enhanced(rl.code, rl.text).map(|(e, _)| e)
+                } else {
+                    None
+                };
+                *first.insert((rl.code, enh))
+            }
+            Some((c, _)) if c != rl.code => return Err(ParseError::ReplyCodeMismatch),
+            Some(f) => f,
+        };
+        off += nl + 1;
+        if rl.last {
+            let raw = buf.get(..off).unwrap_or_default();
+            return Ok(Some((
+                ReplyView {
+                    code,
+                    enhanced: enh,
+                    raw,
+                },
+                off,
+            )));
+        }
+    }
+}
+
 /// Splits a leading enhanced status code (`d.d{1,3}.d{1,3}` then spaces)
 /// off reply text; only when its class matches the reply code's class.
 pub fn split_enhanced(code: ReplyCode, text: &[u8]) -> Option<(EnhancedCode, &[u8])> {
-    let end = memchr::memchr(b' ', text).unwrap_or(text.len());
-    let token = text.get(..end)?;
-    let mut parts = token.split(|&b| b == b'.');
-    let class = parts.next()?;
-    let subject = parts.next()?;
-    let detail = parts.next()?;
-    if parts.next().is_some() || class.len() != 1 || subject.len() > 3 || detail.len() > 3 {
+    // class "." subject "." detail, each 1-3 digits (the class exactly 1),
+    // then a space or the end; one pass, no allocation.
+    let (&c, rest) = text.split_first()?;
+    let class = c.wrapping_sub(b'0');
+    if class != code.class() {
         return None;
     }
-    let cl = u8::try_from(parse_u64(class)?).ok()?;
-    if cl != code.class() {
+    let (subject, rest) = dot_number(rest)?;
+    let (detail, rest) = dot_number(rest)?;
+    if !matches!(rest.first(), None | Some(b' ')) {
         return None;
     }
-    let e = EnhancedCode::new(
-        cl,
-        u16::try_from(parse_u64(subject)?).ok()?,
-        u16::try_from(parse_u64(detail)?).ok()?,
-    )?;
-    Some((e, trim_start_sp(text.get(end..)?)))
+    Some((
+        EnhancedCode::new(class, subject, detail)?,
+        trim_start_sp(rest),
+    ))
+}
+
+/// `"." 1*3DIGIT` at the start of `s`: the number and the rest.
+fn dot_number(s: &[u8]) -> Option<(u16, &[u8])> {
+    let s = s.strip_prefix(b".")?;
+    let mut n = 0u16;
+    let mut len = 0;
+    for &b in s.iter().take(3) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        n = n * 10 + u16::from(b - b'0');
+        len += 1;
+    }
+    if len == 0 {
+        return None;
+    }
+    Some((n, s.get(len..)?))
 }
 
 /// Builds a [`Reply`] from its lines (each without CRLF), checking that
@@ -839,6 +1064,85 @@ pub fn reply_from_lines<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Mailbox;
+
+    #[test]
+    fn rfc5321_4_1_1_3_rcpt_borrows_its_address() {
+        let line = b"RCPT TO:<Jones@XYZ.COM> NOTIFY=SUCCESS,FAILURE";
+        let Ok(CommandRef::Rcpt {
+            to: Some(m),
+            params,
+        }) = parse_command_ref(line)
+        else {
+            panic!("not a borrowed RCPT");
+        };
+        assert_eq!((m.local_part(), m.domain()), ("Jones", "XYZ.COM"));
+        // The address is the line's own bytes, not a copy.
+        assert_eq!(m.as_str().as_ptr(), line[9..].as_ptr());
+        assert!(params.notify.is_some());
+        assert_eq!(
+            parse_command_ref(b"rcpt to:<Postmaster>"),
+            Ok(CommandRef::Rcpt {
+                to: None,
+                params: RcptParams::default()
+            })
+        );
+        assert_eq!(
+            parse_command_ref(b"MAIL FROM:<>").map(CommandRef::into_owned),
+            Ok(Command::Mail {
+                from: ReversePath::Null,
+                params: MailParams::default()
+            })
+        );
+        assert_eq!(
+            parse_command_ref(b"NOOP"),
+            Ok(CommandRef::Other(Command::Noop(None)))
+        );
+    }
+
+    #[test]
+    fn rfc5321_4_2_1_multiline_reply_view() {
+        let buf = b"250-First line\r\n250-2.0.0 Second line\r\n250 Last line\r\n220 more";
+        let (v, used) = parse_reply(buf, true).unwrap().unwrap();
+        assert_eq!(used, buf.len() - 8);
+        assert_eq!(v.code(), ReplyCode::OK);
+        assert_eq!(v.enhanced(), None);
+        let lines: Vec<&[u8]> = v.lines().collect();
+        assert_eq!(
+            lines,
+            [&b"First line"[..], b"2.0.0 Second line", b"Last line"]
+        );
+        assert_eq!(
+            v.to_reply(),
+            reply_from_lines(
+                [
+                    &b"250-First line"[..],
+                    b"250-2.0.0 Second line",
+                    b"250 Last line"
+                ],
+                true
+            )
+            .unwrap()
+        );
+        // Incomplete, a mismatched code, a bad line, bare LF endings.
+        assert_eq!(parse_reply(b"250-First\r\n250 La", true).unwrap(), None);
+        assert_eq!(parse_reply(b"", true).unwrap(), None);
+        assert_eq!(
+            parse_reply(b"250-a\r\n251 b\r\n", true),
+            Err(ParseError::ReplyCodeMismatch)
+        );
+        assert_eq!(parse_reply(b"25x ok\r\n", true), Err(ParseError::BadReply));
+        assert_eq!(
+            parse_reply(b"250 a\x01b\r\n", true),
+            Err(ParseError::BadReply)
+        );
+        let (v, used) = parse_reply(b"550 5.1.1 No such user\n", true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(used, 23);
+        assert_eq!(v.enhanced(), EnhancedCode::new(5, 1, 1));
+        assert_eq!(v.lines().collect::<Vec<_>>(), [&b"No such user"[..]]);
+    }
 
     fn mb(s: &str) -> Mailbox {
         Mailbox::new(s).unwrap()

@@ -555,6 +555,42 @@ impl fmt::Display for Mailbox {
     }
 }
 
+/// A checked mailbox borrowed from the command line it was parsed from
+/// ([`crate::parse::parse_command_ref`]); [`MailboxRef::to_owned`] makes
+/// the [`Mailbox`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MailboxRef<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> MailboxRef<'a> {
+    pub(crate) fn from_checked(text: &'a str, at: usize) -> Self {
+        Self { text, at }
+    }
+
+    /// The whole address in wire form.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// The local part in wire form (quotes kept).
+    pub fn local_part(&self) -> &'a str {
+        self.text.get(..self.at).unwrap_or_default()
+    }
+
+    /// The domain or address literal after the `@`.
+    pub fn domain(&self) -> &'a str {
+        self.text.get(self.at + 1..).unwrap_or_default()
+    }
+
+    /// The owned mailbox.
+    #[allow(clippy::should_implement_trait)] // not `ToOwned`: a different type
+    pub fn to_owned(&self) -> Mailbox {
+        Mailbox::from_checked(self.text.to_owned(), self.at)
+    }
+}
+
 /// `Reverse-path = Path / "<>"`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ReversePath {

@@ -12,7 +12,7 @@ use bytes::BytesMut;
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
-use yubin_smtp::parse::{parse_command, reply_from_lines};
+use yubin_smtp::parse::{parse_command, parse_reply, reply_from_lines};
 use yubin_smtp::{
     AddressLiteral, BodyType, Command, Domain, EnhancedCode, ForwardPath, Host, MailParams,
     Mailbox, Notify, Orcpt, RcptParams, Reply, ReplyCode, Ret, ReversePath,
@@ -199,6 +199,30 @@ proptest! {
         prop_assert_eq!(lines.len(), r.lines().len());
         let parsed = reply_from_lines(lines.iter().map(Vec::as_slice), true).unwrap();
         prop_assert_eq!(parsed, r);
+    }
+
+    /// The borrowed parser finds the same reply in a buffer, needs the
+    /// whole of it, and leaves what follows alone.
+    #[test]
+    fn reply_view_matches_the_owned_reply(r in reply(), cut in any::<usize>()) {
+        let mut bytes = r.to_bytes(true);
+        let len = bytes.len();
+        let cut = cut % len;
+        prop_assert_eq!(parse_reply(&bytes[..cut], true).unwrap(), None);
+        bytes.extend_from_slice(b"250 next\r\n");
+        let (view, used) = parse_reply(&bytes, true).unwrap().unwrap();
+        prop_assert_eq!(used, len);
+        prop_assert_eq!(view.code(), r.code());
+        prop_assert_eq!(view.lines().count(), r.lines().len());
+        prop_assert_eq!(view.to_reply(), r);
+    }
+
+    #[test]
+    fn parse_reply_never_panics(buf in vec(any::<u8>(), 0..200), enhanced in any::<bool>()) {
+        if let Ok(Some((view, used))) = parse_reply(&buf, enhanced) {
+            prop_assert!(used <= buf.len());
+            let _ = view.to_reply();
+        }
     }
 
     #[test]
