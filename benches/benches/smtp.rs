@@ -247,10 +247,10 @@ fn yubin_session_buf(config: &Arc<Config>, mut reads: Vec<BytesMut>) -> usize {
     let mut buf = BytesMut::new();
     let mut body = 0;
     loop {
-        if buf.is_empty() {
-            if let Some(r) = reads.pop() {
-                buf = r;
-            }
+        if buf.is_empty()
+            && let Some(r) = reads.pop()
+        {
+            buf = r;
         }
         let took = s.receive_buf(now, &mut buf);
         let mut events = false;

@@ -2072,6 +2072,16 @@ fn line_reaches(run: &mut usize, chunk: &[u8], limit: usize) -> bool {
     }
 }
 
+/// An XCLIENT address: IPv4, or IPv6 with its `IPV6:` prefix.
+fn xclient_ip(value: &str) -> Option<IpAddr> {
+    match value.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("IPV6:") => {
+            value.get(5..)?.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+        }
+        _ => value.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+    }
+}
+
 #[cfg(test)]
 mod line_reaches_tests {
     use super::line_reaches;
@@ -2099,7 +2109,7 @@ mod line_reaches_tests {
                 let mut c = Vec::new();
                 for _ in 0..(seed % 300) {
                     seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                    c.push(if seed % 23 == 0 { b'\n' } else { b'x' });
+                    c.push(if seed.is_multiple_of(23) { b'\n' } else { b'x' });
                 }
                 chunks.push(c);
             }
@@ -2114,15 +2124,5 @@ mod line_reaches_tests {
                 assert_eq!(a, b);
             }
         }
-    }
-}
-
-/// An XCLIENT address: IPv4, or IPv6 with its `IPV6:` prefix.
-fn xclient_ip(value: &str) -> Option<IpAddr> {
-    match value.get(..5) {
-        Some(p) if p.eq_ignore_ascii_case("IPV6:") => {
-            value.get(5..)?.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
-        }
-        _ => value.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
     }
 }

@@ -95,10 +95,10 @@ proptest! {
         pieces.reverse();
         let mut buf = BytesMut::new();
         let moved = run(|s, now| {
-            if buf.is_empty() {
-                if let Some(p) = pieces.pop() {
-                    buf = p;
-                }
+            if buf.is_empty()
+                && let Some(p) = pieces.pop()
+            {
+                buf = p;
             }
             let took = s.receive_buf(now, &mut buf);
             (took, !buf.is_empty() || !pieces.is_empty())
