@@ -164,10 +164,16 @@ fn body() -> Vec<u8> {
 }
 
 fn body_of(octets: usize) -> Vec<u8> {
+    body_with(octets, 20)
+}
+
+/// 76-octet lines, every `dot_every`-th one starting with a (stuffed) dot;
+/// `usize::MAX` for none.
+fn body_with(octets: usize, dot_every: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(octets + 128);
     let mut i = 0;
     while out.len() < octets {
-        if i % 20 == 0 {
+        if i % dot_every == 0 && dot_every != usize::MAX {
             out.extend_from_slice(b"..");
         }
         out.extend_from_slice(
@@ -295,9 +301,13 @@ fn proto_session(input: &[u8]) -> usize {
 }
 
 fn message(octets: usize) -> Vec<u8> {
+    message_with(octets, 20)
+}
+
+fn message_with(octets: usize, dot_every: usize) -> Vec<u8> {
     let mut v = Vec::new();
     v.extend_from_slice(b"EHLO client.example.org\r\nMAIL FROM:<a@example.org> SIZE=1000\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
-    let mut b = body_of(octets);
+    let mut b = body_with(octets, dot_every);
     v.append(&mut b);
     v.extend_from_slice(b"QUIT\r\n");
     v
@@ -405,8 +415,18 @@ fn race() {
     let mut settings = Settings::new("mx.example.net");
     settings.limits.max_message_octets = 64 << 20;
     let config = Arc::new(settings.build().unwrap());
-    for (label, octets, rounds) in [("1MiB", 1usize << 20, 100), ("25MiB", 25 << 20, 8)] {
-        let input = message(octets);
+    // smtp-proto does not look for bare CR or LF; with `BareEol::Allow`
+    // yubin does the same work it does.
+    let mut allow = Settings::new("mx.example.net");
+    allow.limits.max_message_octets = 64 << 20;
+    allow.bare_eol = BareEol::Allow;
+    let allow = Arc::new(allow.build().unwrap());
+    for (label, octets, dot_every, rounds) in [
+        ("1MiB", 1usize << 20, 20, 100),
+        ("25MiB", 25 << 20, 20, 8),
+        ("1MiB_no_dot_lines", 1 << 20, usize::MAX, 100),
+    ] {
+        let input = message_with(octets, dot_every);
         yubin_benches::race(
             &format!("smtp_session_ingest_{label}"),
             input.len() as u64,
@@ -420,6 +440,10 @@ fn race() {
                 Contender::self_timed("yubin (receive_buf)", || {
                     let reads = socket_reads(&input);
                     timed(|| yubin_session_buf(&config, reads))
+                }),
+                Contender::self_timed("yubin (receive_buf, Allow)", || {
+                    let reads = socket_reads(&input);
+                    timed(|| yubin_session_buf(&allow, reads))
                 }),
             ],
         );
