@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
@@ -24,6 +25,15 @@ pub trait Session: Send {
     /// Offers received bytes; returns how many the session took (0 while its
     /// output is full).
     fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize;
+    /// Takes bytes off the front of `buf`, which a socket read filled;
+    /// returns how many. The default copies them through
+    /// [`Session::receive`]; a session that can adopt the buffer itself
+    /// (yubin-smtp's `receive_buf`) overrides it and saves that copy.
+    fn receive_buf(&mut self, now: std::time::Instant, buf: &mut BytesMut) -> usize {
+        let n = self.receive(now, buf);
+        buf.advance(n);
+        n
+    }
     /// The next event, if any.
     fn next_event(&mut self) -> Option<Self::Event>;
     /// The bytes waiting to be sent.
@@ -183,7 +193,11 @@ where
     IO: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let mut stream = Stream::Plain(io);
-    let mut buf = vec![0u8; config.read_buffer_octets.max(512)];
+    // Each read lands in spare room of `buf`; a session that adopts the
+    // octets (`receive_buf`) keeps them without a copy, and the next read
+    // then gets fresh room.
+    let read_octets = config.read_buffer_octets.max(512);
+    let mut buf = BytesMut::new();
     let mut shutdown = shutdown;
     loop {
         let upgrade = drain(session, handler).await;
@@ -204,8 +218,10 @@ where
             return Ok(End::Closed);
         }
         let deadline = session.deadline().map(Instant::from_std);
+        buf.clear();
+        buf.reserve(read_octets);
         let n = tokio::select! {
-            r = stream.read(&mut buf) => r?,
+            r = stream.read_buf(&mut buf) => r?,
             _ = sleep_until(deadline) => {
                 // Compare with the clock rather than trusting the timer.
                 let now = now();
@@ -231,13 +247,8 @@ where
             drain(session, handler).await;
             return Ok(End::PeerClosed);
         }
-        let mut off = 0;
-        while let Some(rest) = buf.get(off..n) {
-            if rest.is_empty() {
-                break;
-            }
-            let took = session.receive(now(), rest);
-            off += took;
+        while !buf.is_empty() {
+            let took = session.receive_buf(now(), &mut buf);
             if drain(session, handler).await {
                 // Plaintext pipelined after STARTTLS is dropped here and in
                 // the session: it must never be executed after the handshake.

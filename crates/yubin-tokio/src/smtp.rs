@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use bytes::BytesMut;
+
 use yubin_smtp::server::{Event, Session as SmtpSession};
 
 use crate::driver::Session;
@@ -11,6 +13,9 @@ impl Session for SmtpSession {
 
     fn receive(&mut self, now: Instant, bytes: &[u8]) -> usize {
         SmtpSession::receive(self, now, bytes)
+    }
+    fn receive_buf(&mut self, now: Instant, buf: &mut BytesMut) -> usize {
+        SmtpSession::receive_buf(self, now, buf)
     }
     fn next_event(&mut self) -> Option<Event> {
         SmtpSession::next_event(self)
