@@ -190,7 +190,7 @@ pub struct Queue {
     routes: Routes,
     config: QueueConfig,
     hostname: String,
-    store: Arc<Store>,
+    store: Arc<dyn Store>,
     accounts: Arc<Accounts>,
     wake: Notify,
     counter: AtomicU64,
@@ -211,7 +211,7 @@ impl Queue {
         routes: Routes,
         config: QueueConfig,
         hostname: &str,
-        store: Arc<Store>,
+        store: Arc<dyn Store>,
         accounts: Arc<Accounts>,
     ) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
