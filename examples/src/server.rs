@@ -98,6 +98,9 @@ pub struct Config {
     pub smarthost: Option<String>,
     /// Retry and expiry settings of the outgoing queue.
     pub queue: QueueConfig,
+    /// The mail store; `None` (the default): the Maildir tree under
+    /// `data_dir/mail`. Tests pass a [`crate::store::memory::MemoryStore`].
+    pub store: Option<Arc<dyn Store>>,
 }
 
 impl Default for Config {
@@ -117,6 +120,7 @@ impl Default for Config {
             routes: Vec::new(),
             smarthost: None,
             queue: QueueConfig::default(),
+            store: None,
         }
     }
 }
@@ -441,7 +445,10 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
         .ok()
         .map(|p| ("demo".to_owned(), p.trim().to_owned()))
         .filter(|(u, _)| accounts.resolve(u).is_some());
-    let store: Arc<dyn Store> = Arc::new(Maildir::new(&data.join("mail"), &cfg.hostname));
+    let store: Arc<dyn Store> = match &cfg.store {
+        Some(s) => s.clone(),
+        None => Arc::new(Maildir::new(&data.join("mail"), &cfg.hostname)),
+    };
     for name in accounts.names() {
         store
             .create_account(&name)
