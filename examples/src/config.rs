@@ -116,6 +116,8 @@ pub struct RelayFile {
     pub max_queue_hours: Option<u64>,
     /// Time allowed to connect to a route, in seconds.
     pub connect_timeout_secs: Option<u64>,
+    /// Queued messages attempted at the same time.
+    pub max_parallel_deliveries: Option<usize>,
 }
 
 /// Why the file was refused.
@@ -251,6 +253,9 @@ impl FileConfig {
         if let Some(s) = r.connect_timeout_secs {
             cfg.queue.connect_timeout = Duration::from_secs(s.max(1));
         }
+        if let Some(n) = r.max_parallel_deliveries {
+            cfg.queue.max_parallel = n.max(1);
+        }
     }
 }
 
@@ -300,6 +305,7 @@ mod tests {
                 .contains(&("partner.example".to_owned(), "10.0.0.7:25".to_owned()))
         );
         assert_eq!(cfg.queue.max_age, Duration::from_secs(120 * 3600));
+        assert_eq!(cfg.queue.max_parallel, 4);
         assert!(cfg.tls_files.is_some());
         // Every key the structs know is in the example (commented or not):
         // a key added to the code without documentation fails here.
@@ -334,6 +340,7 @@ mod tests {
             "retry_max_secs",
             "max_queue_hours",
             "connect_timeout_secs",
+            "max_parallel_deliveries",
         ] {
             assert!(
                 EXAMPLE.lines().any(|l| {

@@ -398,3 +398,73 @@ print("relayed")
     let _ = std::fs::remove_dir_all(&da);
     let _ = std::fs::remove_dir_all(&db);
 }
+
+/// A bounce for a sender outside our domains goes, from `<>`, through the
+/// sender's route (here: the second server, where the sender has a
+/// mailbox), not into a local mailbox and not into the void.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounce_for_a_remote_sender_is_relayed_to_its_route() {
+    let (da, db) = (temp_dir("rbounce-a"), temp_dir("rbounce-b"));
+    let b = start_remote(&db, 0).await;
+    let mut cfg = sender_config(&da, b.addrs.smtp);
+    cfg.pop_before_smtp = Some(Duration::from_secs(60));
+    let a = server::start(cfg).await.unwrap();
+    pop3_login_quit(&a).await;
+    // From a remote.test sender to a remote.test user that does not exist.
+    let rep = plain_send(a.addrs.smtp, "demo@remote.test", "nobody@remote.test", BODY).await;
+    assert!(rep.starts_with("250"), "{rep}");
+    let msgs = wait_inbox(&b, 1).await;
+    let text = String::from_utf8_lossy(&msgs[0]).into_owned();
+    assert!(text.starts_with("Return-Path: <>\r\n"), "{text}");
+    assert_eq!(text.matches("Return-Path:").count(), 1, "{text}");
+    assert!(text.contains("report-type=delivery-status"), "{text}");
+    assert!(
+        text.contains("Final-Recipient: rfc822; nobody@remote.test"),
+        "{text}"
+    );
+    assert!(text.contains("Status: 5.1.1"), "{text}");
+    assert!(text.contains("Subject: relayed"), "{text}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.queue.is_empty() {
+        assert!(Instant::now() < deadline, "queue not emptied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(a.store.inbox("demo").unwrap().messages.is_empty());
+    a.shutdown(Duration::from_millis(100)).await;
+    b.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&da);
+    let _ = std::fs::remove_dir_all(&db);
+}
+
+/// A route that accepts connections and never answers holds one delivery
+/// slot, not the queue: mail for another route queued after it arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_that_hangs_does_not_hold_up_the_rest_of_the_queue() {
+    let (da, db) = (temp_dir("hang-a"), temp_dir("hang-b"));
+    let b = start_remote(&db, 0).await;
+    // Accepts, says nothing, keeps the connections open.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let mut cfg = sender_config(&da, b.addrs.smtp);
+    cfg.routes
+        .push(("slow.test".into(), silent_addr.to_string()));
+    let a = server::start(cfg).await.unwrap();
+    assert!(submit(&a, &["someone@slow.test"], BODY).await);
+    // Let the first attempt start and hang.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(submit(&a, &["demo@remote.test"], BODY).await);
+    let msgs = wait_inbox(&b, 1).await;
+    assert!(without_trace(&msgs[0]).1.ends_with(b"line two\xc3\xa9\r\n"));
+    assert_eq!(a.queue.len(), 1, "the hanging entry stays queued");
+    a.shutdown(Duration::from_millis(100)).await;
+    b.shutdown(Duration::from_millis(100)).await;
+    holder.abort();
+    let _ = std::fs::remove_dir_all(&da);
+    let _ = std::fs::remove_dir_all(&db);
+}
