@@ -1,19 +1,21 @@
-//! The IMAP side of the mail server: the account's Maildir tree as IMAP
-//! mailboxes.
+//! The IMAP side of the mail server: the account's mailboxes in the
+//! [`Store`] (a Maildir tree in the real server) as IMAP mailboxes.
 //!
 //! * LOGIN and AUTHENTICATE (PLAIN, LOGIN) check the users file; a
 //!   successful login calls the [`LoginHook`] (POP-before-SMTP can hang
 //!   off it).
-//! * SELECT moves the mailbox's `new/` messages to `cur/` (they are
-//!   `\Recent` for this session) and subscribes to the store's change bus:
-//!   a delivery, a POP3 deletion or another session's STORE, COPY or
-//!   EXPUNGE reaches the client at once during IDLE, else at the end of
-//!   its next command. The session rescans the mailbox on each notice and
-//!   tells the client the difference, so nothing is missed if notices are.
+//! * SELECT claims the mailbox's new messages (Maildir: `new/` to `cur/`;
+//!   they are `\Recent` for this session) and subscribes to the store's
+//!   change bus: a delivery, a POP3 deletion or another session's STORE,
+//!   COPY or EXPUNGE reaches the client at once during IDLE, else at the
+//!   end of its next command. The session rescans the mailbox on each
+//!   notice and tells the client the difference, so nothing is missed if
+//!   notices are.
 //! * FETCH computes ENVELOPE and BODYSTRUCTURE with `mail-parser` (cached
-//!   per message) and streams large body sections from the file.
-//! * File I/O runs on `spawn_blocking` threads (the store) or tokio's file
-//!   API (APPEND and streamed bodies).
+//!   per message) and streams large body sections from the store in
+//!   64 KiB chunks ([`Store::read`]).
+//! * Store calls run on `spawn_blocking` threads; APPEND writes the
+//!   literal with tokio's file API to the file the store names.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};

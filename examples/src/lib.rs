@@ -2,7 +2,8 @@
 //! end-to-end tests start the same server the `mailserver` binary runs.
 //!
 //! * [`accounts`]: the users file (argon2 password hashes);
-//! * [`store`]: Maildir delivery and the UID list shared by every protocol;
+//! * [`store`]: the `Store` trait, its Maildir and in-memory implementations
+//!   and the UIDs shared by every protocol;
 //! * [`smtp`], [`pop3`] and [`imap`]: the session handlers;
 //! * [`mime`]: the MIME structure IMAP FETCH and SEARCH need;
 //! * [`relay`]: the outgoing queue (relaying to routes and a smarthost);
