@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -286,6 +286,8 @@ pub struct Maildir {
     root: PathBuf,
     host: String,
     counter: AtomicU64,
+    /// The last UIDVALIDITY handed out (see [`new_validity`]).
+    last_validity: AtomicU32,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     bus: broadcast::Sender<Changed>,
 }
@@ -317,6 +319,7 @@ impl Maildir {
             root: root.to_owned(),
             host,
             counter: AtomicU64::new(0),
+            last_validity: AtomicU32::new(0),
             locks: Mutex::new(HashMap::new()),
             bus,
         }
@@ -464,7 +467,7 @@ impl Store for Maildir {
         let md = self.existing(account, mailbox)?;
         let lock = self.lock(&md);
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let f = scan(&md, claim_new)?;
+        let f = scan(&self.last_validity, &md, claim_new)?;
         Ok(Mailbox {
             uid_validity: f.validity,
             uid_next: f.next,
@@ -540,7 +543,7 @@ impl Store for Maildir {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let wanted: HashSet<u32> = uids.iter().copied().collect();
             let mut highest = f.highest;
             for m in f.messages.iter_mut().filter(|m| wanted.contains(&m.uid)) {
@@ -590,7 +593,7 @@ impl Store for Maildir {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let wanted: Option<HashSet<u32>> = uids.map(|u| u.iter().copied().collect());
             let mut kept = Vec::with_capacity(f.messages.len());
             for m in f.messages.drain(..) {
@@ -638,7 +641,7 @@ impl Store for Maildir {
         let sources: Vec<Message> = {
             let lock = self.lock(&src_md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            scan(&src_md, false)?
+            scan(&self.last_validity, &src_md, false)?
                 .messages
                 .into_iter()
                 .filter(|m| wanted.contains(&m.uid))
@@ -660,7 +663,7 @@ impl Store for Maildir {
                 placed.push((m.uid, name, m.keywords.clone()));
             }
             sync_dir(&dst_md.join("cur"))?;
-            let mut f = scan(&dst_md, false)?;
+            let mut f = scan(&self.last_validity, &dst_md, false)?;
             let mut pairs = Vec::new();
             for (src_uid, key, keywords) in placed {
                 if let Some(m) = f.messages.iter_mut().find(|m| m.key == key) {
@@ -712,7 +715,7 @@ impl Store for Maildir {
             fs::rename(tmp, &cur)?;
             sync_dir(&md.join("cur"))?;
             sync_dir(&md.join("tmp"))?;
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let mut uid = 0;
             if let Some(m) = f.messages.iter_mut().find(|m| m.key == name) {
                 m.keywords = dedup_keywords(&flags.keywords);
@@ -954,16 +957,12 @@ fn apply(m: &Message, op: FlagOp, flags: &Flags) -> (String, Vec<String>) {
 /// Reads a mailbox under its lock: the UID list and state, reconciled with
 /// the files (new files get UIDs and mod-sequences, vanished ones leave);
 /// saved when that changed anything.
-fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
+fn scan(last_validity: &AtomicU32, md: &Path, claim_new: bool) -> io::Result<Folder> {
     let (mut validity, mut next, mut known) = read_uidlist(&md.join(UIDLIST))?;
     let (mut highest, mut state) = read_state(&md.join(STATE));
     let mut changed = false;
     if validity == 0 {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        validity = u32::try_from(secs).unwrap_or(u32::MAX).max(1);
+        validity = new_validity(last_validity);
         next = 1;
         state.clear();
         changed = true;
@@ -1075,6 +1074,25 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
         save(md, &f)?;
     }
     Ok(f)
+}
+
+/// A UIDVALIDITY for a new (or re-created) mailbox: the time in seconds,
+/// but above every value this store handed out before, so a mailbox
+/// deleted and created again within a second still gets a new one
+/// (RFC 9051 §2.3.1.1). After a restart the clock has moved on.
+fn new_validity(last: &AtomicU32) -> u32 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+    let mut prev = last.load(Ordering::Relaxed);
+    loop {
+        let v = now.max(prev.saturating_add(1));
+        match last.compare_exchange(prev, v, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return v,
+            Err(p) => prev = p,
+        }
+    }
 }
 
 fn save(md: &Path, f: &Folder) -> io::Result<()> {
@@ -1449,7 +1467,6 @@ mod tests {
         let v1 = store.snapshot("bob", "Tmp", false).unwrap().uid_validity;
         store.delete_folder("bob", "Tmp").unwrap();
         store.create_folder("bob", "Tmp").unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1100));
         let v2 = store.snapshot("bob", "Tmp", false).unwrap().uid_validity;
         assert_ne!(v1, v2);
 
