@@ -1,19 +1,21 @@
-//! The IMAP side of the mail server: the account's Maildir tree as IMAP
-//! mailboxes.
+//! The IMAP side of the mail server: the account's mailboxes in the
+//! [`Store`] (a Maildir tree in the real server) as IMAP mailboxes.
 //!
 //! * LOGIN and AUTHENTICATE (PLAIN, LOGIN) check the users file; a
 //!   successful login calls the [`LoginHook`] (POP-before-SMTP can hang
 //!   off it).
-//! * SELECT moves the mailbox's `new/` messages to `cur/` (they are
-//!   `\Recent` for this session) and subscribes to the store's change bus:
-//!   a delivery, a POP3 deletion or another session's STORE, COPY or
-//!   EXPUNGE reaches the client at once during IDLE, else at the end of
-//!   its next command. The session rescans the mailbox on each notice and
-//!   tells the client the difference, so nothing is missed if notices are.
+//! * SELECT claims the mailbox's new messages (Maildir: `new/` to `cur/`;
+//!   they are `\Recent` for this session) and subscribes to the store's
+//!   change bus: a delivery, a POP3 deletion or another session's STORE,
+//!   COPY or EXPUNGE reaches the client at once during IDLE, else at the
+//!   end of its next command. The session rescans the mailbox on each
+//!   notice and tells the client the difference, so nothing is missed if
+//!   notices are.
 //! * FETCH computes ENVELOPE and BODYSTRUCTURE with `mail-parser` (cached
-//!   per message) and streams large body sections from the file.
-//! * File I/O runs on `spawn_blocking` threads (the store) or tokio's file
-//!   API (APPEND and streamed bodies).
+//!   per message) and streams large body sections from the store in
+//!   64 KiB chunks ([`Store::read`]).
+//! * Store calls run on `spawn_blocking` threads; APPEND writes the
+//!   literal with tokio's file API to the file the store names.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -23,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::broadcast;
 use yubin_imap::server::{
     Change, ChangedMessage, CopyUid, Event, MailboxOp, MailboxSnapshot, MailboxStatus, MailboxView,
@@ -73,7 +75,7 @@ pub struct Shared {
     /// The accounts.
     pub accounts: Arc<Accounts>,
     /// The mail store.
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Store>,
     /// Parsed message structures.
     pub cache: Cache,
     /// Called after each successful login.
@@ -111,7 +113,12 @@ struct FetchJob {
     /// Messages whose `\Seen` this FETCH set (their FLAGS are sent).
     seen_set: HashSet<u32>,
     recent: HashSet<u32>,
-    stream: Option<(tokio::fs::File, u64)>,
+    /// The account and mailbox the messages are read from.
+    account: String,
+    mailbox: String,
+    /// The message streaming a `BODY[]` item, the offset of its next chunk
+    /// and the octets still to send.
+    stream: Option<(store::Message, u64, u64)>,
 }
 
 /// One connection's handler.
@@ -339,13 +346,15 @@ fn literal(data: Vec<u8>) -> NString {
 }
 
 /// Reads `[a, b)` of a file.
-fn read_range(path: &std::path::Path, a: u64, b: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path)?;
-    f.seek(SeekFrom::Start(a))?;
-    let mut buf = Vec::new();
-    f.take(b.saturating_sub(a)).read_to_end(&mut buf)?;
-    Ok(buf)
+/// Octets `[a, b)` of message `m` of the job's mailbox.
+fn read_range(
+    store: &dyn Store,
+    job: (&str, &str),
+    m: &store::Message,
+    a: u64,
+    b: u64,
+) -> std::io::Result<Vec<u8>> {
+    store.read(job.0, job.1, m, a, b.saturating_sub(a))
 }
 
 impl ImapHandler {
@@ -640,12 +649,7 @@ impl ImapHandler {
                 };
                 let mut st = MailboxStatus::default();
                 st.messages = u32::try_from(mb.messages.len()).unwrap_or(u32::MAX);
-                st.recent = count(&|m| {
-                    m.path
-                        .parent()
-                        .and_then(|p| p.file_name())
-                        .is_some_and(|n| n == "new")
-                });
+                st.recent = count(&|m| m.unclaimed);
                 st.uid_next = mb.uid_next;
                 st.uid_validity = mb.uid_validity;
                 st.unseen = count(&|m| !m.has('S'));
@@ -879,6 +883,12 @@ impl ImapHandler {
             messages,
             seen_set,
             recent,
+            account: self.account(),
+            mailbox: self
+                .selected
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
             stream: None,
         });
         self.run_fetch(s).await;
@@ -891,7 +901,7 @@ impl ImapHandler {
             let Some(job) = self.fetch.as_mut() else {
                 return;
             };
-            if let Some((file, left)) = &mut job.stream {
+            if let Some((m, offset, left)) = &mut job.stream {
                 if *left == 0 {
                     let _ = s.stream_end(&job.ticket);
                     job.stream = None;
@@ -904,16 +914,21 @@ impl ImapHandler {
                 let n = room
                     .min(CHUNK)
                     .min(usize::try_from(*left).unwrap_or(usize::MAX));
-                let mut buf = vec![0u8; n];
-                match file.read(&mut buf).await {
-                    Ok(k) if k > 0 => {
-                        buf.truncate(k);
+                let store = self.shared.store.clone();
+                let (account, mailbox) = (job.account.clone(), job.mailbox.clone());
+                let (msg, at) = (m.clone(), *offset);
+                let chunk =
+                    blocking(move || store.read(&account, &mailbox, &msg, at, n as u64)).await;
+                match chunk {
+                    Some(Ok(buf)) if !buf.is_empty() => {
+                        let k = buf.len();
                         if s.stream_chunk(&job.ticket, &buf).is_err() {
                             s.bye("[SERVERBUG] internal error");
                             self.fetch = None;
                             return;
                         }
-                        *left -= k as u64;
+                        *left = left.saturating_sub(k as u64);
+                        *offset += k as u64;
                     }
                     _ => {
                         // The literal's length is promised: the only honest
@@ -971,6 +986,8 @@ impl ImapHandler {
                 }
                 let mut ctx = SearchCtx {
                     m,
+                    store: store.as_ref(),
+                    at: (&account, &name),
                     view: &view,
                     recent: &recent,
                     cache: &shared.cache,
@@ -1147,6 +1164,9 @@ fn has_modseq(k: &SearchKey) -> bool {
 
 struct SearchCtx<'a> {
     m: &'a store::Message,
+    store: &'a dyn Store,
+    /// The account and the mailbox.
+    at: (&'a str, &'a str),
     view: &'a MailboxView,
     recent: &'a HashSet<u32>,
     cache: &'a Cache,
@@ -1157,7 +1177,11 @@ struct SearchCtx<'a> {
 impl SearchCtx<'_> {
     fn raw(&mut self) -> &[u8] {
         if self.raw.is_none() {
-            self.raw = Some(std::fs::read(&self.m.path).unwrap_or_default());
+            self.raw = Some(
+                self.store
+                    .read(self.at.0, self.at.1, self.m, 0, u64::MAX)
+                    .unwrap_or_default(),
+            );
         }
         self.raw.as_deref().unwrap_or_default()
     }
@@ -1314,11 +1338,12 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
             Some(p) => Some(p),
             None => {
                 let sh = shared.clone();
-                let (key, path) = (m.key.clone(), m.path.clone());
+                let (account, mailbox, msg) = (job.account.clone(), job.mailbox.clone(), m.clone());
                 blocking(move || {
-                    std::fs::read(&path)
+                    sh.store
+                        .read(&account, &mailbox, &msg, 0, u64::MAX)
                         .ok()
-                        .map(|raw| sh.cache.get_or_parse(&key, &raw))
+                        .map(|raw| sh.cache.get_or_parse(&msg.key, &raw))
                 })
                 .await
                 .flatten()
@@ -1418,15 +1443,17 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
             streamed = Some((section.clone(), p.map(|p| p.offset), a, b));
             continue;
         }
-        let path = m.path.clone();
+        let store = shared.store.clone();
+        let (account, mailbox, msg) = (job.account.clone(), job.mailbox.clone(), m.clone());
         let data = blocking(move || -> std::io::Result<Vec<u8>> {
+            let at = (account.as_str(), mailbox.as_str());
             Ok(match want {
                 Want::Range(a, b) => {
                     let (a, b) = clip(a, b, partial);
-                    read_range(&path, a, b)?
+                    read_range(store.as_ref(), at, &msg, a, b)?
                 }
                 Want::Fields { range, names, not } => {
-                    let block = read_range(&path, range.0, range.1)?;
+                    let block = read_range(store.as_ref(), at, &msg, range.0, range.1)?;
                     let v = mime::filter_fields(&block, &names, not);
                     match partial {
                         Some(p) => {
@@ -1468,18 +1495,18 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
             }
         }
         Some((section, origin, a, b)) => {
-            let file = match tokio::fs::File::open(&m.path).await {
-                Ok(mut f) => match f.seek(std::io::SeekFrom::Start(a)).await {
-                    Ok(_) => Some(f),
-                    Err(_) => None,
-                },
-                Err(_) => None,
-            };
-            let Some(file) = file else {
+            // The first octet now: a message gone is left out before its
+            // literal's length is promised.
+            let store = shared.store.clone();
+            let (account, mailbox, msg) = (job.account.clone(), job.mailbox.clone(), m.clone());
+            let readable = blocking(move || store.read(&account, &mailbox, &msg, a, 1))
+                .await
+                .is_some_and(|r| r.is_ok());
+            if !readable {
                 tracing::warn!(uid, "imap: message file unreadable");
                 let _ = s.fetch(&job.ticket, uid, items);
                 return;
-            };
+            }
             match s.fetch_streamed(
                 &job.ticket,
                 uid,
@@ -1487,7 +1514,7 @@ async fn fetch_one(shared: &Arc<Shared>, job: &mut FetchJob, s: &mut Session, ui
                 StreamedItem::Body { section, origin },
                 b - a,
             ) {
-                Ok(()) => job.stream = Some((file, b - a)),
+                Ok(()) => job.stream = Some((m, a, b - a)),
                 Err(e) => tracing::error!(error = %e, "imap: fetch_streamed refused"),
             }
         }

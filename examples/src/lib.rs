@@ -2,16 +2,19 @@
 //! end-to-end tests start the same server the `mailserver` binary runs.
 //!
 //! * [`accounts`]: the users file (argon2 password hashes);
-//! * [`store`]: Maildir delivery and the UID list shared by every protocol;
+//! * [`store`]: the `Store` trait, its Maildir and in-memory implementations
+//!   and the UIDs shared by every protocol;
 //! * [`smtp`], [`pop3`] and [`imap`]: the session handlers;
 //! * [`mime`]: the MIME structure IMAP FETCH and SEARCH need;
 //! * [`relay`]: the outgoing queue (relaying to routes and a smarthost);
+//! * [`config`]: the TOML configuration file;
 //! * [`server`]: configuration, certificates, listeners and start-up.
 // This crate is an application: it reads clocks, spawns tasks and opens
 // sockets, which the protocol crates may not (clippy.toml).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 pub mod accounts;
+pub mod config;
 pub mod imap;
 pub mod mime;
 pub mod pop3;

@@ -7,11 +7,9 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use tokio::io::AsyncReadExt;
 use yubin_pop3::before_smtp::Ledger;
 use yubin_pop3::server::{BodyDemand, Credentials, Event, Maildrop, Retrieval, Session};
 use yubin_pop3::types::{Reply, RespCode};
@@ -19,9 +17,9 @@ use yubin_sasl::server::{Answer, Verify};
 use yubin_tokio::Handler;
 
 use crate::accounts::Accounts;
-use crate::store::Store;
+use crate::store::{Message, Store};
 
-/// The size of each chunk read from a message file.
+/// The size of each chunk read from the store.
 const CHUNK: usize = 64 * 1024;
 
 /// What every POP3 connection shares.
@@ -30,7 +28,7 @@ pub struct Shared {
     /// The accounts.
     pub accounts: Arc<Accounts>,
     /// The mail store.
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Store>,
     /// Accounts with an open POP3 session.
     pub locked: Mutex<HashSet<String>>,
     /// The POP-before-SMTP ledger (a login grants relaying), when on.
@@ -46,8 +44,10 @@ pub struct Pop3Handler {
     account: Option<String>,
     /// The SASL-verified account, until its login completes.
     sasl_account: Option<String>,
-    paths: Vec<PathBuf>,
-    body: Option<(Retrieval, tokio::fs::File)>,
+    /// The maildrop as the login saw it (message n is `messages[n - 1]`).
+    messages: Vec<Message>,
+    /// The message being retrieved and the offset of its next chunk.
+    body: Option<(Retrieval, Message, u64)>,
 }
 
 impl Pop3Handler {
@@ -58,7 +58,7 @@ impl Pop3Handler {
             peer,
             account: None,
             sasl_account: None,
-            paths: Vec::new(),
+            messages: Vec::new(),
             body: None,
         }
     }
@@ -100,14 +100,15 @@ impl Pop3Handler {
         let snapshot = tokio::task::spawn_blocking(move || store.inbox(&account)).await;
         let drop_result = match snapshot {
             Ok(Ok(mb)) => {
-                self.paths = mb.messages.iter().map(|m| m.path.clone()).collect();
-                Maildrop::new(
+                let maildrop = Maildrop::new(
                     mb.messages
                         .iter()
                         .map(|m| (m.size, m.uid.to_string()))
                         .collect(),
                 )
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string());
+                self.messages = mb.messages;
+                maildrop
             }
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -137,28 +138,41 @@ impl Pop3Handler {
     /// Feeds the message being retrieved while the session has room.
     async fn feed(&mut self, s: &mut Session) {
         loop {
-            let Some((_, file)) = &mut self.body else {
+            let Some((_, m, offset)) = &self.body else {
                 return;
             };
             match s.body_demand() {
                 Some(BodyDemand::Ready) => {
-                    let mut buf = vec![0u8; CHUNK];
-                    match file.read(&mut buf).await {
-                        Ok(0) => {
-                            if let Some((r, _)) = self.body.take() {
+                    let store = self.shared.store.clone();
+                    let account = self.account.clone().unwrap_or_default();
+                    let (m, at) = (m.clone(), *offset);
+                    let chunk = tokio::task::spawn_blocking(move || {
+                        store.read(&account, "INBOX", &m, at, CHUNK as u64)
+                    })
+                    .await;
+                    match chunk {
+                        Ok(Ok(buf)) if buf.is_empty() => {
+                            if let Some((r, _, _)) = self.body.take() {
                                 let _ = s.finish_body(r);
                             }
                             return;
                         }
-                        Ok(n) => {
-                            buf.truncate(n);
-                            if let Some((r, _)) = &self.body {
+                        Ok(Ok(buf)) => {
+                            if let Some((r, _, offset)) = &mut self.body {
+                                *offset += buf.len() as u64;
                                 let _ = s.send_body(r, Bytes::from(buf));
                             }
                         }
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "pop3: message unreadable mid-way");
+                            if let Some((r, _, _)) = self.body.take() {
+                                let _ = s.abort_body(r);
+                            }
+                            return;
+                        }
                         Err(e) => {
-                            tracing::error!(error = %e, "pop3: message file unreadable mid-way");
-                            if let Some((r, _)) = self.body.take() {
+                            tracing::error!(error = %e, "pop3: reader task failed");
+                            if let Some((r, _, _)) = self.body.take() {
                                 let _ = s.abort_body(r);
                             }
                             return;
@@ -166,7 +180,7 @@ impl Pop3Handler {
                     }
                 }
                 Some(BodyDemand::Done) => {
-                    if let Some((r, _)) = self.body.take() {
+                    if let Some((r, _, _)) = self.body.take() {
                         let _ = s.finish_body(r);
                     }
                     return;
@@ -245,27 +259,27 @@ impl Handler<Session> for Pop3Handler {
                 let index = usize::try_from(msg.get())
                     .unwrap_or(usize::MAX)
                     .saturating_sub(1);
-                // An IMAP session may have moved the file to cur/ or renamed
-                // it for its flags since the snapshot: find it by its name.
-                let found = match self.paths.get(index).cloned() {
-                    Some(p) => {
+                // Read its first octet now: a message expunged over IMAP
+                // since the login gets -ERR instead of an empty body.
+                let found = match self.messages.get(index).cloned() {
+                    Some(m) => {
                         let store = self.shared.store.clone();
                         let account = self.account.clone().unwrap_or_default();
-                        tokio::task::spawn_blocking(move || store.locate(&account, &p))
-                            .await
-                            .ok()
-                            .flatten()
+                        let probe = m.clone();
+                        tokio::task::spawn_blocking(move || {
+                            store.read(&account, "INBOX", &probe, 0, 1)
+                        })
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                        .map(|_| m)
                     }
                     None => None,
                 };
-                let file = match found {
-                    Some(p) => tokio::fs::File::open(p).await.ok(),
-                    None => None,
-                };
-                match file {
-                    Some(f) => match s.start_body(ticket) {
+                match found {
+                    Some(m) => match s.start_body(ticket) {
                         Ok(r) => {
-                            self.body = Some((r, f));
+                            self.body = Some((r, m, 0));
                             self.feed(s).await;
                         }
                         Err(e) => tracing::error!(error = %e, "pop3: start_body refused"),
@@ -282,18 +296,18 @@ impl Handler<Session> for Pop3Handler {
                 }
             }
             Event::Update { ticket, deleted } => {
-                let paths: Vec<PathBuf> = deleted
+                let keys: Vec<String> = deleted
                     .iter()
                     .filter_map(|m| {
                         let i = usize::try_from(m.get()).ok()?.checked_sub(1)?;
-                        self.paths.get(i).cloned()
+                        self.messages.get(i).map(|m| m.key.clone())
                     })
                     .collect();
                 let store = self.shared.store.clone();
                 let account = self.account.clone().unwrap_or_default();
-                let n = paths.len();
+                let n = keys.len();
                 let result =
-                    tokio::task::spawn_blocking(move || store.remove(&account, &paths)).await;
+                    tokio::task::spawn_blocking(move || store.remove(&account, &keys)).await;
                 match result {
                     Ok(Ok(())) => {
                         tracing::info!(peer = %self.peer, user = ?self.account, deleted = n, "pop3 update");

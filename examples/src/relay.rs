@@ -23,27 +23,31 @@
 //! retry after a back-off that doubles from [`QueueConfig::retry_base`] up to
 //! [`QueueConfig::retry_max`]. A message still undelivered after
 //! [`QueueConfig::max_age`] bounces. A bounce is an RFC 3464
-//! `multipart/report` delivered to the sender's mailbox when the sender is
-//! a local account (a bounce for a remote sender is logged and dropped:
-//! this example does not relay bounces).
+//! `multipart/report` from the null sender `<>`: delivered to the sender's
+//! mailbox when the sender is a local account, otherwise queued like any
+//! relayed message to the sender's route or the smarthost (dropped, and
+//! logged, when there is neither). A message from `<>` never bounces, so
+//! bounces cannot loop.
 //!
-//! Entries are attempted one after another (one connection per route and
-//! entry), so a route that accepts connections but never answers delays
-//! the rest of the queue by its timeouts. Hops use plain SMTP without TLS
+//! Up to [`QueueConfig::max_parallel`] entries are attempted at once (one
+//! connection per route and entry), so a route that accepts connections
+//! but never answers holds one slot, not the whole queue, for its
+//! timeouts. Hops use plain SMTP without TLS
 //! (a relay on a trusted network). The
 //! message is read into memory for each attempt (the client takes the body
 //! as one slice); the SMTP size limit bounds it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
 use yubin_smtp::client::{Envelope, Settings};
 use yubin_smtp::{Domain, ForwardPath, Host, MailParams, Mailbox, RcptParams, Reply, ReversePath};
 use yubin_tokio::Shutdown;
@@ -65,6 +69,9 @@ pub struct QueueConfig {
     pub max_age: Duration,
     /// Time allowed for connecting to a route. Default 30 s.
     pub connect_timeout: Duration,
+    /// Entries attempted at the same time (each holds one connection and
+    /// its message in memory). Default 8; 0 counts as 1.
+    pub max_parallel: usize,
 }
 
 impl Default for QueueConfig {
@@ -74,6 +81,7 @@ impl Default for QueueConfig {
             retry_max: Duration::from_secs(3600),
             max_age: Duration::from_secs(5 * 24 * 3600),
             connect_timeout: Duration::from_secs(30),
+            max_parallel: 8,
         }
     }
 }
@@ -190,10 +198,50 @@ pub struct Queue {
     routes: Routes,
     config: QueueConfig,
     hostname: String,
-    store: Arc<Store>,
+    store: Arc<dyn Store>,
     accounts: Arc<Accounts>,
     wake: Notify,
+    /// One permit per attempt that may run ([`QueueConfig::max_parallel`]).
+    slots: Arc<Semaphore>,
+    /// Entries with an attempt running.
+    in_flight: Mutex<HashSet<String>>,
     counter: AtomicU64,
+}
+
+/// Moves `spool` into the queue directory `dir` as entry `id` and writes
+/// its envelope file (the entry exists from then on).
+fn enqueue_entry(
+    dir: &Path,
+    id: &str,
+    spool: &Path,
+    skip: u64,
+    from: &str,
+    rcpts: &[String],
+    user: &str,
+) -> io::Result<()> {
+    let msg = dir.join(format!("{id}.msg"));
+    fs::rename(spool, &msg)?;
+    let entry = Entry {
+        from: from.to_owned(),
+        rcpts: rcpts.to_vec(),
+        user: user.to_owned(),
+        skip,
+        created: now_ms() / 1000,
+        attempts: 0,
+        next_ms: 0,
+        last_error: String::new(),
+    };
+    // write_atomically syncs the directory, which makes the rename of the
+    // message file durable too.
+    if let Err(e) = write_atomically(
+        &dir.join(format!("{id}.env")),
+        entry.encode().as_bytes(),
+        0o600,
+    ) {
+        let _ = fs::remove_file(&msg);
+        return Err(e);
+    }
+    Ok(())
 }
 
 fn now_ms() -> u64 {
@@ -211,7 +259,7 @@ impl Queue {
         routes: Routes,
         config: QueueConfig,
         hostname: &str,
-        store: Arc<Store>,
+        store: Arc<dyn Store>,
         accounts: Arc<Accounts>,
     ) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
@@ -225,6 +273,7 @@ impl Queue {
                 let _ = fs::remove_file(&path);
             }
         }
+        let slots = Arc::new(Semaphore::new(config.max_parallel.max(1)));
         Ok(Self {
             dir: dir.to_owned(),
             spool_dir: spool_dir.to_owned(),
@@ -234,6 +283,8 @@ impl Queue {
             store,
             accounts,
             wake: Notify::new(),
+            slots,
+            in_flight: Mutex::new(HashSet::new()),
             counter: AtomicU64::new(0),
         })
     }
@@ -278,29 +329,7 @@ impl Queue {
         rcpts: &[String],
         user: &str,
     ) -> io::Result<()> {
-        let msg = self.dir.join(format!("{id}.msg"));
-        fs::rename(spool, &msg)?;
-        let entry = Entry {
-            from: from.to_owned(),
-            rcpts: rcpts.to_vec(),
-            user: user.to_owned(),
-            skip,
-            created: now_ms() / 1000,
-            attempts: 0,
-            next_ms: 0,
-            last_error: String::new(),
-        };
-        // write_atomically syncs the directory, which makes the rename of
-        // the message file durable too.
-        if let Err(e) = write_atomically(
-            &self.dir.join(format!("{id}.env")),
-            entry.encode().as_bytes(),
-            0o600,
-        ) {
-            let _ = fs::remove_file(&msg);
-            return Err(e);
-        }
-        Ok(())
+        enqueue_entry(&self.dir, id, spool, skip, from, rcpts, user)
     }
 
     /// Wakes the delivery task (a new entry).
@@ -313,13 +342,15 @@ impl Queue {
     /// again after the restart (the entry changes only after an attempt).
     pub async fn run(self: Arc<Self>, mut shutdown: Shutdown) {
         tracing::info!(dir = %self.dir.display(), routes = ?self.routes, "queue: delivery task started");
+        let mut attempts = JoinSet::new();
         loop {
             if shutdown.is_draining() {
                 break;
             }
+            while attempts.try_join_next().is_some() {}
             let mut closing = shutdown.clone();
             let next = tokio::select! {
-                n = self.pass() => n,
+                n = self.pass(&mut attempts) => n,
                 () = closing.closing() => break,
             };
             let wait = next.map_or(Duration::from_secs(3600), |at| {
@@ -331,12 +362,22 @@ impl Queue {
                 () = shutdown.draining() => break,
             }
         }
+        // Attempts in flight may finish during the grace period; the rest
+        // are cut off (dropping the set aborts them) and retried later.
+        let mut closing = shutdown.clone();
+        tokio::select! {
+            () = async { while attempts.join_next().await.is_some() {} } => {}
+            () = closing.closing() => {}
+        }
         tracing::info!("queue: delivery task stopped");
     }
 
-    /// One pass over the queue: every entry that is due gets an attempt.
-    /// Returns when the next entry is due (ms since the epoch).
-    async fn pass(&self) -> Option<u64> {
+    /// One pass over the queue: every entry that is due and not already
+    /// being attempted gets an attempt in `attempts`, as soon as one of the
+    /// [`QueueConfig::max_parallel`] slots is free. Returns when the next
+    /// entry is due (ms since the epoch); a finished attempt wakes the
+    /// delivery task, whose next pass sees the entry's new state.
+    async fn pass(self: &Arc<Self>, attempts: &mut JoinSet<()>) -> Option<u64> {
         let dir = self.dir.clone();
         let ids = tokio::task::spawn_blocking(move || {
             let mut ids: Vec<String> = fs::read_dir(&dir)
@@ -359,6 +400,9 @@ impl Queue {
         .unwrap_or_default();
         let mut next: Option<u64> = None;
         for id in ids {
+            if self.busy(&id) {
+                continue;
+            }
             let env_path = self.dir.join(format!("{id}.env"));
             let entry = match tokio::fs::read_to_string(&env_path).await {
                 Ok(t) => Entry::decode(&t),
@@ -368,16 +412,27 @@ impl Queue {
                 tracing::error!(id = %id, "queue: unreadable envelope file; left alone");
                 continue;
             };
-            let due = if entry.next_ms <= now_ms() {
-                self.attempt(&id, entry).await
-            } else {
-                Some(entry.next_ms)
-            };
-            if let Some(at) = due {
-                next = Some(next.map_or(at, |n| n.min(at)));
+            if entry.next_ms > now_ms() {
+                next = Some(next.map_or(entry.next_ms, |n| n.min(entry.next_ms)));
+                continue;
             }
+            let Ok(permit) = self.slots.clone().acquire_owned().await else {
+                break;
+            };
+            let guard = InFlight::new(self.clone(), id);
+            attempts.spawn(async move {
+                let _permit = permit;
+                let _ = guard.queue.attempt(&guard.id, entry).await;
+            });
         }
         next
+    }
+
+    fn busy(&self, id: &str) -> bool {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
     }
 
     /// One delivery attempt of entry `id`; returns when the next is due,
@@ -559,15 +614,15 @@ impl Queue {
                 None
             }
         });
-        let Some(account) = account else {
-            tracing::warn!(id = %id, from = %entry.from, "queue: the sender is not local; bounce dropped");
-            return;
-        };
         let skip = usize::try_from(entry.skip).unwrap_or(usize::MAX);
         let original = message.get(skip..).unwrap_or(message);
         let text = dsn(&self.hostname, id, entry, failures, original);
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let path = self.spool_dir.join(format!("bounce-{id}-{n}.msg"));
+        let Some(account) = account else {
+            self.relay_bounce(id, entry, &path, text).await;
+            return;
+        };
         let store = self.store.clone();
         let result = tokio::task::spawn_blocking(move || {
             let r = (|| {
@@ -582,6 +637,72 @@ impl Queue {
             Ok(Ok(())) => tracing::info!(id = %id, to = %entry.from, "queue: bounce delivered"),
             _ => tracing::error!(id = %id, to = %entry.from, "queue: cannot store the bounce"),
         }
+    }
+}
+
+impl Queue {
+    /// Queues the bounce `text` for the non-local sender of entry `id`,
+    /// from `<>`, through the sender's route or the smarthost; `spool` is
+    /// where it is written first.
+    async fn relay_bounce(&self, id: &str, entry: &Entry, spool: &Path, text: String) {
+        let domain = entry.from.rsplit_once('@').map_or("", |(_, d)| d);
+        if self.routes.route(domain).is_none() {
+            tracing::warn!(id = %id, from = %entry.from, "queue: no route to the non-local sender; bounce dropped");
+            return;
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let bounce_id = format!("{id}.b{n}");
+        let (spool, queue_id, from) = (spool.to_owned(), bounce_id.clone(), entry.from.clone());
+        let dir = self.dir.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            // The receiving server adds its own Return-Path.
+            let text = text.strip_prefix("Return-Path: <>\r\n").unwrap_or(&text);
+            let r = write_atomically(&spool, text.as_bytes(), 0o600).and_then(|()| {
+                enqueue_entry(&dir, &queue_id, &spool, 0, "", &[from], "MAILER-DAEMON")
+            });
+            if r.is_err() {
+                let _ = fs::remove_file(&spool);
+            }
+            r
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => {
+                tracing::info!(id = %id, bounce = %bounce_id, to = %entry.from, "queue: bounce queued for the sender's route");
+                self.wake();
+            }
+            _ => tracing::error!(id = %id, to = %entry.from, "queue: cannot queue the bounce"),
+        }
+    }
+}
+
+/// An entry being attempted: marked in [`Queue::in_flight`] while it
+/// lives; when dropped (the attempt is over or aborted) the mark goes and
+/// the delivery task wakes to look at the entry again.
+struct InFlight {
+    queue: Arc<Queue>,
+    id: String,
+}
+
+impl InFlight {
+    fn new(queue: Arc<Queue>, id: String) -> Self {
+        queue
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone());
+        Self { queue, id }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.queue
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+        self.queue.wake();
     }
 }
 

@@ -22,7 +22,7 @@ use yubin_pop3::before_smtp::{Ledger, LedgerConfig, LedgerStore};
 
 use crate::accounts::{AccountError, Accounts, write_atomically};
 use crate::relay::{Queue, QueueConfig, Routes};
-use crate::store::Store;
+use crate::store::{Maildir, Store};
 use crate::{imap, pop3, smtp};
 
 /// The listening ports (0 picks a free port, as the tests do).
@@ -98,6 +98,9 @@ pub struct Config {
     pub smarthost: Option<String>,
     /// Retry and expiry settings of the outgoing queue.
     pub queue: QueueConfig,
+    /// The mail store; `None` (the default): the Maildir tree under
+    /// `data_dir/mail`. Tests pass a [`crate::store::memory::MemoryStore`].
+    pub store: Option<Arc<dyn Store>>,
 }
 
 impl Default for Config {
@@ -117,6 +120,7 @@ impl Default for Config {
             routes: Vec::new(),
             smarthost: None,
             queue: QueueConfig::default(),
+            store: None,
         }
     }
 }
@@ -184,7 +188,7 @@ pub struct Running {
     /// The configuration it runs with.
     pub config: Config,
     /// The mail store (and its change bus) the servers share.
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Store>,
     /// The outgoing (relay) queue.
     pub queue: Arc<Queue>,
     trigger: ShutdownTrigger,
@@ -441,7 +445,10 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
         .ok()
         .map(|p| ("demo".to_owned(), p.trim().to_owned()))
         .filter(|(u, _)| accounts.resolve(u).is_some());
-    let store = Arc::new(Store::new(&data.join("mail"), &cfg.hostname));
+    let store: Arc<dyn Store> = match &cfg.store {
+        Some(s) => s.clone(),
+        None => Arc::new(Maildir::new(&data.join("mail"), &cfg.hostname)),
+    };
     for name in accounts.names() {
         store
             .create_account(&name)
@@ -713,7 +720,7 @@ pub fn set_password(
     fs::create_dir_all(data_dir).map_err(io_err("creating", data_dir.display()))?;
     let accounts = Accounts::load(&data_dir.join("users"), domains)?;
     accounts.set_password(name, password, entropy())?;
-    let store = Store::new(&data_dir.join("mail"), hostname);
+    let store = Maildir::new(&data_dir.join("mail"), hostname);
     let name = name.to_ascii_lowercase();
     store
         .create_account(&name)

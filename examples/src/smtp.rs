@@ -36,7 +36,7 @@ pub struct Shared {
     /// The accounts.
     pub accounts: Arc<Accounts>,
     /// The mail store.
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Store>,
     /// Where messages are spooled while they arrive.
     pub spool_dir: PathBuf,
     /// Our host name, for trace headers.

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -57,8 +57,9 @@ pub struct Message {
     pub uid: u32,
     /// Its size in octets (CRLF line ends, as stored).
     pub size: u64,
-    /// The file.
-    pub path: PathBuf,
+    /// Where the Maildir store last saw its file (empty in other stores);
+    /// read the message through [`Store::read`].
+    pub(crate) path: PathBuf,
     /// The Maildir unique name (the file name before `:2,`).
     pub key: String,
     /// The Maildir flag letters, in ASCII order (`DFPRST` at most).
@@ -69,6 +70,9 @@ pub struct Message {
     pub modseq: u64,
     /// It was moved out of `new/` by this snapshot (`\Recent`).
     pub recent: bool,
+    /// No IMAP session has selected its mailbox since it arrived (it is in
+    /// Maildir's `new/`): the next one to do so sees it `\Recent`.
+    pub unclaimed: bool,
     /// Its internal date: seconds since the Unix epoch (the file's mtime).
     pub received: u64,
 }
@@ -148,12 +152,142 @@ pub enum FolderError {
     Io(#[from] io::Error),
 }
 
+/// What the protocol handlers need from a mail store: delivery, mailbox
+/// snapshots with UIDs, flags and mod-sequences, message content, copy,
+/// append and expunge, folders and subscriptions, and the change bus.
+///
+/// [`Maildir`] keeps mail on disk; [`memory::MemoryStore`] keeps it in
+/// memory (for tests). Both pass the same behavioural tests (this module's
+/// `tests::behaves`). Every method may block: call them from
+/// `tokio::task::spawn_blocking`.
+///
+/// Mailbox names are IMAP's (`INBOX`, `Sent`, `Lists/rust`); `INBOX` is
+/// case-insensitive. A message is named by its UID within a mailbox, or by
+/// its [`Message::key`], which no UID change or flag change alters.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Listens to the change bus: a notice for every mailbox changed after
+    /// this call. A receiver that lags gets `Lagged` and should rescan.
+    fn subscribe(&self) -> broadcast::Receiver<Changed>;
+
+    /// Creates the INBOX and the special-use folders of `account` (existing
+    /// ones are left alone).
+    fn create_account(&self, account: &str) -> io::Result<()>;
+
+    /// Delivers the (already synced) file `spool` of `size` octets into
+    /// `account`'s INBOX (creating it when missing). When this returns
+    /// `Ok`, the message is stored as durably as the store can.
+    fn deliver(&self, account: &str, spool: &Path, size: u64) -> io::Result<()>;
+
+    /// A snapshot of `account`'s INBOX for POP3: no message is claimed
+    /// (see [`Store::snapshot`]).
+    fn inbox(&self, account: &str) -> io::Result<Mailbox>;
+
+    /// A snapshot of one mailbox, in UID order. With `claim_new` (an IMAP
+    /// SELECT) the unclaimed messages are claimed and come back with
+    /// `recent` set.
+    fn snapshot(
+        &self,
+        account: &str,
+        mailbox: &str,
+        claim_new: bool,
+    ) -> Result<Mailbox, FolderError>;
+
+    /// Up to `len` octets of message `m` of `mailbox`, from `offset`
+    /// (fewer at its end). `NotFound` when the message is gone.
+    fn read(
+        &self,
+        account: &str,
+        mailbox: &str,
+        m: &Message,
+        offset: u64,
+        len: u64,
+    ) -> io::Result<Vec<u8>>;
+
+    /// Removes the INBOX messages with these keys (POP3 `DELE` + `QUIT`).
+    /// A message already gone counts as removed.
+    fn remove(&self, account: &str, keys: &[String]) -> io::Result<()>;
+
+    /// Changes the flags of the messages `uids` (those still there). With
+    /// `unchanged_since`, a message whose mod-sequence is above it is left
+    /// alone and reported as [`FlagOutcome::Modified`] (RFC 7162 §3.1.3).
+    fn set_flags(
+        &self,
+        account: &str,
+        mailbox: &str,
+        uids: &[u32],
+        op: FlagOp,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<Vec<FlagOutcome>, FolderError>;
+
+    /// Removes the messages `uids` (all with `None`) that are flagged
+    /// `\Deleted` (`T`), or regardless of flags with `only_deleted` false
+    /// (the source side of a MOVE). Returns the UIDs removed.
+    fn expunge(
+        &self,
+        account: &str,
+        mailbox: &str,
+        uids: Option<&[u32]>,
+        only_deleted: bool,
+    ) -> Result<Vec<u32>, FolderError>;
+
+    /// Copies the messages `uids` of `from` into `to` with their flags and
+    /// keywords (not `\Recent`): each gets a new UID there. Returns the
+    /// target's UIDVALIDITY and the (source, target) UID pairs.
+    fn copy(
+        &self,
+        account: &str,
+        from: &str,
+        uids: &[u32],
+        to: &str,
+    ) -> Result<(u32, Vec<(u32, u32)>), FolderError>;
+
+    /// A fresh file for a message being appended to `mailbox`: write it,
+    /// then hand it to [`Store::append`] (or remove it).
+    fn append_target(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError>;
+
+    /// Stores the message written to `tmp` (from [`Store::append_target`])
+    /// in `mailbox` with `flags` and the internal date `received` (now when
+    /// `None`). Returns the UIDVALIDITY and the new UID.
+    fn append(
+        &self,
+        account: &str,
+        mailbox: &str,
+        tmp: &Path,
+        flags: &Flags,
+        received: Option<SystemTime>,
+    ) -> Result<(u32, u32), FolderError>;
+
+    /// `account`'s mailboxes: `INBOX` first, then the folders by name.
+    fn folders(&self, account: &str) -> io::Result<Vec<String>>;
+
+    /// Creates a folder (and the levels above it that are missing).
+    fn create_folder(&self, account: &str, name: &str) -> Result<(), FolderError>;
+
+    /// Deletes a folder and its messages (not INBOX; not one with
+    /// sub-folders).
+    fn delete_folder(&self, account: &str, name: &str) -> Result<(), FolderError>;
+
+    /// Renames a folder and its sub-folders (not INBOX).
+    fn rename_folder(&self, account: &str, from: &str, to: &str) -> Result<(), FolderError>;
+
+    /// The subscribed mailbox names.
+    fn subscriptions(&self, account: &str) -> io::Result<Vec<String>>;
+
+    /// Subscribes (`on`) or unsubscribes a mailbox name.
+    fn subscribe_folder(&self, account: &str, name: &str, on: bool) -> io::Result<()>;
+}
+
+pub mod memory;
+
 /// The Maildir store under one root directory.
 #[derive(Debug)]
-pub struct Store {
+pub struct Maildir {
     root: PathBuf,
     host: String,
     counter: AtomicU64,
+    /// The last UIDVALIDITY handed out (see [`new_validity`]).
+    last_validity: AtomicU32,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     bus: broadcast::Sender<Changed>,
 }
@@ -166,7 +300,7 @@ struct Folder {
     messages: Vec<Message>,
 }
 
-impl Store {
+impl Maildir {
     /// A store under `root` (created on demand); `hostname` goes into the
     /// unique file names, as the Maildir convention asks.
     pub fn new(root: &Path, hostname: &str) -> Self {
@@ -185,15 +319,10 @@ impl Store {
             root: root.to_owned(),
             host,
             counter: AtomicU64::new(0),
+            last_validity: AtomicU32::new(0),
             locks: Mutex::new(HashMap::new()),
             bus,
         }
-    }
-
-    /// Listens to the change bus: a notice for every mailbox changed after
-    /// this call. A receiver that lags gets `Lagged` and should rescan.
-    pub fn subscribe(&self) -> broadcast::Receiver<Changed> {
-        self.bus.subscribe()
     }
 
     fn notify(&self, account: &str, mailbox: &str) {
@@ -222,22 +351,6 @@ impl Store {
         )
     }
 
-    /// Creates the INBOX and the special-use folders of `account` (existing
-    /// ones are left alone).
-    pub fn create_account(&self, account: &str) -> io::Result<()> {
-        let inbox = self.inbox_dir(account);
-        make_maildir(&inbox)?;
-        for f in SPECIAL_FOLDERS {
-            make_maildir(&inbox.join(format!(".{f}")))?;
-        }
-        let subscriptions: String = SPECIAL_FOLDERS.iter().map(|f| format!("{f}\n")).collect();
-        let subs = inbox.join(SUBSCRIPTIONS);
-        if !subs.exists() {
-            write_atomically(&subs, subscriptions.as_bytes(), 0o600)?;
-        }
-        Ok(())
-    }
-
     fn unique_name(&self, size: u64) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -256,11 +369,61 @@ impl Store {
         )
     }
 
+    fn lock(&self, dir: &Path) -> Arc<Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(dir.to_owned()).or_default().clone()
+    }
+
+    fn existing(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
+        let md = self
+            .folder_dir(account, mailbox)
+            .ok_or(FolderError::NotFound)?;
+        if md.join("cur").is_dir() {
+            Ok(md)
+        } else {
+            Err(FolderError::NotFound)
+        }
+    }
+
+    /// Where message `m` of the Maildir `md` is now: its snapshot's path,
+    /// or the file of the same unique name that an IMAP session moved to
+    /// `cur/` or renamed for its flags since.
+    fn locate(&self, md: &Path, m: &Message) -> Option<PathBuf> {
+        if m.path.exists() {
+            return Some(m.path.clone());
+        }
+        find_key(md, &m.key)
+    }
+}
+
+impl Store for Maildir {
+    /// Listens to the change bus: a notice for every mailbox changed after
+    /// this call. A receiver that lags gets `Lagged` and should rescan.
+    fn subscribe(&self) -> broadcast::Receiver<Changed> {
+        self.bus.subscribe()
+    }
+
+    /// Creates the INBOX and the special-use folders of `account` (existing
+    /// ones are left alone).
+    fn create_account(&self, account: &str) -> io::Result<()> {
+        let inbox = self.inbox_dir(account);
+        make_maildir(&inbox)?;
+        for f in SPECIAL_FOLDERS {
+            make_maildir(&inbox.join(format!(".{f}")))?;
+        }
+        let subscriptions: String = SPECIAL_FOLDERS.iter().map(|f| format!("{f}\n")).collect();
+        let subs = inbox.join(SUBSCRIPTIONS);
+        if !subs.exists() {
+            write_atomically(&subs, subscriptions.as_bytes(), 0o600)?;
+        }
+        Ok(())
+    }
+
     /// Delivers the (already synced) file `spool` of `size` octets into
     /// `account`'s INBOX: linked (or copied) under `tmp/`, synced, renamed
     /// into `new/`, directory synced. When this returns `Ok`, the message
     /// survives a crash.
-    pub fn deliver(&self, account: &str, spool: &Path, size: u64) -> io::Result<()> {
+    fn deliver(&self, account: &str, spool: &Path, size: u64) -> io::Result<()> {
         let md = self.inbox_dir(account);
         make_maildir(&md)?;
         let name = self.unique_name(size);
@@ -282,15 +445,10 @@ impl Store {
         Ok(())
     }
 
-    fn lock(&self, dir: &Path) -> Arc<Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(dir.to_owned()).or_default().clone()
-    }
-
     /// A snapshot of `account`'s INBOX for POP3 (messages in `new/` stay
     /// there). New files get UIDs in name order (names start with the
     /// delivery time); files gone since the last call leave the UID list.
-    pub fn inbox(&self, account: &str) -> io::Result<Mailbox> {
+    fn inbox(&self, account: &str) -> io::Result<Mailbox> {
         make_maildir(&self.inbox_dir(account))?;
         self.snapshot(account, "INBOX", false).map_err(|e| match e {
             FolderError::Io(e) => e,
@@ -300,7 +458,7 @@ impl Store {
 
     /// A snapshot of one mailbox. With `claim_new` (an IMAP SELECT) the
     /// messages in `new/` move to `cur/` and come back with `recent` set.
-    pub fn snapshot(
+    fn snapshot(
         &self,
         account: &str,
         mailbox: &str,
@@ -309,7 +467,7 @@ impl Store {
         let md = self.existing(account, mailbox)?;
         let lock = self.lock(&md);
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let f = scan(&md, claim_new)?;
+        let f = scan(&self.last_validity, &md, claim_new)?;
         Ok(Mailbox {
             uid_validity: f.validity,
             uid_next: f.next,
@@ -318,47 +476,40 @@ impl Store {
         })
     }
 
-    fn existing(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
-        let md = self
-            .folder_dir(account, mailbox)
-            .ok_or(FolderError::NotFound)?;
-        if md.join("cur").is_dir() {
-            Ok(md)
-        } else {
-            Err(FolderError::NotFound)
-        }
-    }
-
-    /// Where a message of `account`'s INBOX is now: `path` itself, or the
-    /// file of the same unique name that an IMAP session moved to `cur/`
-    /// or renamed for its flags since.
-    pub fn locate(&self, account: &str, path: &Path) -> Option<PathBuf> {
-        if path.exists() {
-            return Some(path.to_owned());
-        }
-        let name = path.file_name()?.to_string_lossy().into_owned();
-        let key = name.split(':').next().unwrap_or(&name).to_owned();
-        let md = self.inbox_dir(account);
-        for sub in ["cur", "new"] {
-            for entry in fs::read_dir(md.join(sub)).ok()?.flatten() {
-                let n = entry.file_name().to_string_lossy().into_owned();
-                if n.split(':').next() == Some(key.as_str()) {
-                    return Some(entry.path());
-                }
-            }
-        }
-        None
-    }
-
     /// Removes messages (POP3 `DELE` + `QUIT`). A file already gone counts
     /// as removed. The UID list forgets them at the next snapshot.
-    pub fn remove(&self, account: &str, paths: &[PathBuf]) -> io::Result<()> {
+    fn read(
+        &self,
+        account: &str,
+        mailbox: &str,
+        m: &Message,
+        offset: u64,
+        len: u64,
+    ) -> io::Result<Vec<u8>> {
+        use std::io::{Read, Seek};
+        let md = self
+            .existing(account, mailbox)
+            .map_err(|_| io::Error::from(io::ErrorKind::NotFound))?;
+        let open = |p: &Path| fs::File::open(p);
+        let mut file = match open(&m.path) {
+            Ok(f) => f,
+            // Renamed for its flags or moved to cur/ since the snapshot.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => open(&self.locate(&md, m).ok_or(e)?)?,
+            Err(e) => return Err(e),
+        };
+        file.seek(io::SeekFrom::Start(offset))?;
+        let mut out = Vec::with_capacity(usize::try_from(len.min(m.size)).unwrap_or(0));
+        file.take(len).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    fn remove(&self, account: &str, keys: &[String]) -> io::Result<()> {
         let md = self.inbox_dir(account);
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            for p in paths {
-                let Some(p) = self.locate(account, p) else {
+            for key in keys {
+                let Some(p) = find_key(&md, key) else {
                     continue;
                 };
                 match fs::remove_file(&p) {
@@ -377,7 +528,7 @@ impl Store {
     /// Changes the flags of the messages `uids` (those still there). With
     /// `unchanged_since`, a message whose mod-sequence is above it is left
     /// alone and reported as [`FlagOutcome::Modified`] (RFC 7162 §3.1.3).
-    pub fn set_flags(
+    fn set_flags(
         &self,
         account: &str,
         mailbox: &str,
@@ -392,7 +543,7 @@ impl Store {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let wanted: HashSet<u32> = uids.iter().copied().collect();
             let mut highest = f.highest;
             for m in f.messages.iter_mut().filter(|m| wanted.contains(&m.uid)) {
@@ -430,7 +581,7 @@ impl Store {
     /// Removes the messages `uids` that are flagged `\Deleted` (`T`), or
     /// all of `uids` with `only_deleted` false (the source side of a MOVE).
     /// Returns the UIDs removed.
-    pub fn expunge(
+    fn expunge(
         &self,
         account: &str,
         mailbox: &str,
@@ -442,7 +593,7 @@ impl Store {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let wanted: Option<HashSet<u32>> = uids.map(|u| u.iter().copied().collect());
             let mut kept = Vec::with_capacity(f.messages.len());
             for m in f.messages.drain(..) {
@@ -477,7 +628,7 @@ impl Store {
     /// Copies the messages `uids` of `from` into `to` with their flags
     /// (not `\Recent`): each gets a new UID there. Returns the target's
     /// UIDVALIDITY and the (source, target) UID pairs, in source order.
-    pub fn copy(
+    fn copy(
         &self,
         account: &str,
         from: &str,
@@ -490,7 +641,7 @@ impl Store {
         let sources: Vec<Message> = {
             let lock = self.lock(&src_md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            scan(&src_md, false)?
+            scan(&self.last_validity, &src_md, false)?
                 .messages
                 .into_iter()
                 .filter(|m| wanted.contains(&m.uid))
@@ -512,7 +663,7 @@ impl Store {
                 placed.push((m.uid, name, m.keywords.clone()));
             }
             sync_dir(&dst_md.join("cur"))?;
-            let mut f = scan(&dst_md, false)?;
+            let mut f = scan(&self.last_validity, &dst_md, false)?;
             let mut pairs = Vec::new();
             for (src_uid, key, keywords) in placed {
                 if let Some(m) = f.messages.iter_mut().find(|m| m.key == key) {
@@ -529,7 +680,7 @@ impl Store {
 
     /// A fresh file name under `mailbox`'s `tmp/` for a message being
     /// appended; hand it to [`Store::append`] once written.
-    pub fn append_target(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
+    fn append_target(&self, account: &str, mailbox: &str) -> Result<PathBuf, FolderError> {
         let md = self.existing(account, mailbox)?;
         Ok(md.join("tmp").join(self.unique_name(0)))
     }
@@ -538,7 +689,7 @@ impl Store {
     /// in `mailbox` with `flags` and the internal date `received` (seconds
     /// since the epoch): synced, renamed into `cur/`, directory synced.
     /// Returns the UIDVALIDITY and the new UID.
-    pub fn append(
+    fn append(
         &self,
         account: &str,
         mailbox: &str,
@@ -564,7 +715,7 @@ impl Store {
             fs::rename(tmp, &cur)?;
             sync_dir(&md.join("cur"))?;
             sync_dir(&md.join("tmp"))?;
-            let mut f = scan(&md, false)?;
+            let mut f = scan(&self.last_validity, &md, false)?;
             let mut uid = 0;
             if let Some(m) = f.messages.iter_mut().find(|m| m.key == name) {
                 m.keywords = dedup_keywords(&flags.keywords);
@@ -578,7 +729,7 @@ impl Store {
     }
 
     /// `account`'s mailboxes: `INBOX` first, then the folders by name.
-    pub fn folders(&self, account: &str) -> io::Result<Vec<String>> {
+    fn folders(&self, account: &str) -> io::Result<Vec<String>> {
         let inbox = self.inbox_dir(account);
         let mut names = Vec::new();
         for entry in fs::read_dir(&inbox)? {
@@ -598,7 +749,7 @@ impl Store {
     }
 
     /// Creates a folder (and the levels above it that are missing).
-    pub fn create_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
+    fn create_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
         if name.eq_ignore_ascii_case("INBOX") {
             return Err(FolderError::Exists);
         }
@@ -625,7 +776,7 @@ impl Store {
 
     /// Deletes a folder and its messages (not INBOX; not one with
     /// sub-folders, RFC 9051 §6.3.9 `[HASCHILDREN]` left as `[CANNOT]`).
-    pub fn delete_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
+    fn delete_folder(&self, account: &str, name: &str) -> Result<(), FolderError> {
         if name.eq_ignore_ascii_case("INBOX") {
             return Err(FolderError::Invalid("INBOX cannot be deleted"));
         }
@@ -649,7 +800,7 @@ impl Store {
     }
 
     /// Renames a folder and its sub-folders (not INBOX).
-    pub fn rename_folder(&self, account: &str, from: &str, to: &str) -> Result<(), FolderError> {
+    fn rename_folder(&self, account: &str, from: &str, to: &str) -> Result<(), FolderError> {
         if from.eq_ignore_ascii_case("INBOX") {
             return Err(FolderError::Invalid("renaming INBOX is not supported"));
         }
@@ -691,7 +842,7 @@ impl Store {
     }
 
     /// The subscribed mailbox names.
-    pub fn subscriptions(&self, account: &str) -> io::Result<Vec<String>> {
+    fn subscriptions(&self, account: &str) -> io::Result<Vec<String>> {
         match fs::read_to_string(self.inbox_dir(account).join(SUBSCRIPTIONS)) {
             Ok(t) => Ok(t
                 .lines()
@@ -704,7 +855,7 @@ impl Store {
     }
 
     /// Subscribes (`on`) or unsubscribes a mailbox name.
-    pub fn subscribe_folder(&self, account: &str, name: &str, on: bool) -> io::Result<()> {
+    fn subscribe_folder(&self, account: &str, name: &str, on: bool) -> io::Result<()> {
         let inbox = self.inbox_dir(account);
         let lock = self.lock(&inbox.join(SUBSCRIPTIONS));
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -806,23 +957,19 @@ fn apply(m: &Message, op: FlagOp, flags: &Flags) -> (String, Vec<String>) {
 /// Reads a mailbox under its lock: the UID list and state, reconciled with
 /// the files (new files get UIDs and mod-sequences, vanished ones leave);
 /// saved when that changed anything.
-fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
+fn scan(last_validity: &AtomicU32, md: &Path, claim_new: bool) -> io::Result<Folder> {
     let (mut validity, mut next, mut known) = read_uidlist(&md.join(UIDLIST))?;
     let (mut highest, mut state) = read_state(&md.join(STATE));
     let mut changed = false;
     if validity == 0 {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        validity = u32::try_from(secs).unwrap_or(u32::MAX).max(1);
+        validity = new_validity(last_validity);
         next = 1;
         state.clear();
         changed = true;
     }
     highest = highest.max(1);
-    // Every file in new/ and cur/: (key, path, letters, recent).
-    let mut files: Vec<(String, PathBuf, String, bool)> = Vec::new();
+    // Every file in new/ and cur/: (key, path, letters, recent, unclaimed).
+    let mut files: Vec<(String, PathBuf, String, bool, bool)> = Vec::new();
     let mut claimed = false;
     for sub in ["cur", "new"] {
         for entry in fs::read_dir(md.join(sub))? {
@@ -855,7 +1002,8 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
                     Err(e) => return Err(e),
                 }
             }
-            files.push((key, path, letters, recent));
+            let unclaimed = sub == "new" && !recent;
+            files.push((key, path, letters, recent, unclaimed));
         }
     }
     if claimed {
@@ -873,7 +1021,7 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
         highest += 1;
     }
     let mut messages = Vec::with_capacity(files.len());
-    for (key, path, letters, recent) in files {
+    for (key, path, letters, recent, unclaimed) in files {
         let uid = match known.get(&key) {
             Some(uid) => *uid,
             None => {
@@ -911,6 +1059,7 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
             keywords,
             modseq,
             recent,
+            unclaimed,
             received,
         });
     }
@@ -927,6 +1076,25 @@ fn scan(md: &Path, claim_new: bool) -> io::Result<Folder> {
     Ok(f)
 }
 
+/// A UIDVALIDITY for a new (or re-created) mailbox: the time in seconds,
+/// but above every value this store handed out before, so a mailbox
+/// deleted and created again within a second still gets a new one
+/// (RFC 9051 §2.3.1.1). After a restart the clock has moved on.
+fn new_validity(last: &AtomicU32) -> u32 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+    let mut prev = last.load(Ordering::Relaxed);
+    loop {
+        let v = now.max(prev.saturating_add(1));
+        match last.compare_exchange(prev, v, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return v,
+            Err(p) => prev = p,
+        }
+    }
+}
+
 fn save(md: &Path, f: &Folder) -> io::Result<()> {
     let mut text = format!("yubin-uidlist 1 {} {}\n", f.validity, f.next);
     let mut state = format!("yubin-state 1 {}\n", f.highest);
@@ -941,6 +1109,20 @@ fn save(md: &Path, f: &Folder) -> io::Result<()> {
     }
     write_atomically(&md.join(UIDLIST), text.as_bytes(), 0o600)?;
     write_atomically(&md.join(STATE), state.as_bytes(), 0o600)
+}
+
+/// The file of unique name `key` in the Maildir `md` (`cur/` or `new/`).
+fn find_key(md: &Path, key: &str) -> Option<PathBuf> {
+    for sub in ["cur", "new"] {
+        for entry in fs::read_dir(md.join(sub)).ok()?.flatten() {
+            let n = entry.file_name();
+            let n = n.to_string_lossy();
+            if n.split(':').next() == Some(key) {
+                return Some(entry.path());
+            }
+        }
+    }
+    None
 }
 
 fn make_maildir(dir: &Path) -> io::Result<()> {
@@ -1022,6 +1204,7 @@ fn read_state(path: &Path) -> State {
 
 #[cfg(test)]
 mod tests {
+    use super::memory::MemoryStore;
     use super::*;
 
     fn temp(name: &str) -> PathBuf {
@@ -1031,73 +1214,83 @@ mod tests {
         d
     }
 
-    #[test]
-    fn deliver_snapshot_remove_keep_uids() {
-        let root = temp("uids");
-        let store = Store::new(&root.join("mail"), "host.test");
-        store.create_account("alice").unwrap();
-        assert!(root.join("mail/alice/.Sent/cur").is_dir());
-        let spool = root.join("spool");
-        for i in 0..3 {
-            fs::write(&spool, format!("Subject: {i}\r\n\r\nbody\r\n")).unwrap();
-            store.deliver("alice", &spool, 23).unwrap();
-            fs::remove_file(&spool).unwrap();
-        }
-        let a = store.inbox("alice").unwrap();
-        assert_eq!(
-            a.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
-            [1, 2, 3]
-        );
-        assert!(a.messages.iter().all(|m| m.size == 23));
-        assert!(
-            fs::read_dir(root.join("mail/alice/tmp"))
-                .unwrap()
-                .next()
-                .is_none()
-        );
-        // A second store on the same files (a restart) sees the same UIDs.
-        let again = Store::new(&root.join("mail"), "host.test");
-        assert_eq!(again.inbox("alice").unwrap(), a);
-        store
-            .remove("alice", &[a.messages[1].path.clone()])
-            .unwrap();
-        fs::write(&spool, "x").unwrap();
-        store.deliver("alice", &spool, 1).unwrap();
-        let b = store.inbox("alice").unwrap();
-        assert_eq!(b.uid_validity, a.uid_validity);
-        assert_eq!(
-            b.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
-            [1, 3, 4]
-        );
-        let _ = fs::remove_dir_all(&root);
+    /// Delivers `text` to `account`'s INBOX through a spool file in `dir`.
+    fn deliver(store: &dyn Store, dir: &Path, account: &str, text: &str) {
+        let spool = dir.join("spool");
+        fs::write(&spool, text).unwrap();
+        store.deliver(account, &spool, text.len() as u64).unwrap();
+        fs::remove_file(&spool).unwrap();
     }
 
-    #[test]
-    fn imap_flags_modseq_copy_append_expunge_and_the_bus() {
-        let root = temp("imap");
-        let store = Store::new(&root.join("mail"), "host.test");
-        store.create_account("bob").unwrap();
-        let mut bus = store.subscribe();
-        let spool = root.join("spool");
-        for i in 0..2 {
-            fs::write(&spool, format!("Subject: {i}\r\n\r\nx\r\n")).unwrap();
-            store.deliver("bob", &spool, 20).unwrap();
-        }
-        assert_eq!(bus.try_recv().unwrap().mailbox, "INBOX");
-        // A POP3-style snapshot leaves new/ alone; an IMAP SELECT claims it.
-        let pop = store.inbox("bob").unwrap();
-        assert!(pop.messages.iter().all(|m| !m.recent));
-        let sel = store.snapshot("bob", "INBOX", true).unwrap();
-        assert!(
-            sel.messages
-                .iter()
-                .all(|m| m.recent && m.path.to_string_lossy().contains("/cur/"))
-        );
-        assert!(store.locate("bob", &pop.messages[0].path).is_some());
-        let again = store.snapshot("bob", "INBOX", true).unwrap();
-        assert!(again.messages.iter().all(|m| !m.recent));
+    fn uids(mb: &Mailbox) -> Vec<u32> {
+        mb.messages.iter().map(|m| m.uid).collect()
+    }
 
-        let h0 = sel.highest_modseq;
+    fn whole(store: &dyn Store, account: &str, mailbox: &str, m: &Message) -> Vec<u8> {
+        store.read(account, mailbox, m, 0, u64::MAX).unwrap()
+    }
+
+    /// What every store must do, whatever keeps the mail: run against
+    /// [`Maildir`] and [`MemoryStore`] alike. `dir` is scratch space.
+    fn behaves(store: &dyn Store, dir: &Path) {
+        store.create_account("bob").unwrap();
+        let folders = store.folders("bob").unwrap();
+        assert_eq!(folders.first().map(String::as_str), Some("INBOX"));
+        for f in SPECIAL_FOLDERS {
+            assert!(folders.contains(&f.to_owned()), "{f} in {folders:?}");
+        }
+        let mut subs = store.subscriptions("bob").unwrap();
+        subs.sort();
+        let mut special: Vec<String> = SPECIAL_FOLDERS.iter().map(|f| (*f).to_owned()).collect();
+        special.sort();
+        assert_eq!(subs, special);
+
+        // Delivery: UIDs in arrival order, content byte for byte, the bus.
+        let mut bus = store.subscribe();
+        let texts = [
+            "Subject: 0\r\n\r\nfirst\r\n",
+            "Subject: 1\r\n\r\nsecond!\r\n",
+            "Subject: 2\r\n\r\nthird\r\n",
+        ];
+        for t in texts {
+            deliver(store, dir, "bob", t);
+        }
+        assert_eq!(
+            bus.try_recv().unwrap(),
+            Changed {
+                account: "bob".into(),
+                mailbox: "INBOX".into()
+            }
+        );
+        let pop = store.inbox("bob").unwrap();
+        assert_eq!(uids(&pop), [1, 2, 3]);
+        assert_eq!(pop.uid_next, 4);
+        for (m, t) in pop.messages.iter().zip(texts) {
+            assert_eq!(m.size, t.len() as u64);
+            assert_eq!(whole(store, "bob", "INBOX", m), t.as_bytes());
+            assert!(m.unclaimed && !m.recent);
+        }
+        let m1 = &pop.messages[1];
+        assert_eq!(store.read("bob", "INBOX", m1, 2, 5).unwrap(), b"bject");
+        assert_eq!(store.read("bob", "INBOX", m1, 21, 100).unwrap(), b"\r\n");
+        assert!(store.read("bob", "INBOX", m1, 100, 5).unwrap().is_empty());
+
+        // A POP3 snapshot claims nothing; an IMAP SELECT claims once.
+        assert_eq!(store.inbox("bob").unwrap(), pop);
+        let sel = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(sel.messages.iter().all(|m| m.recent && !m.unclaimed));
+        let again = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(again.messages.iter().all(|m| !m.recent && !m.unclaimed));
+        // The snapshot taken before the claim still reads.
+        assert_eq!(
+            whole(store, "bob", "INBOX", &pop.messages[0]),
+            texts[0].as_bytes()
+        );
+        let v = sel.uid_validity;
+        assert!(v > 0);
+
+        // Flags, keywords, mod-sequences, UNCHANGEDSINCE.
+        let h0 = again.highest_modseq;
         let flags = Flags {
             letters: "SF".into(),
             keywords: vec!["$Work".into()],
@@ -1108,43 +1301,100 @@ mod tests {
         let FlagOutcome::Done(m) = &out[0] else {
             panic!("{out:?}")
         };
-        assert_eq!(m.flags, "FS");
-        assert!(m.path.to_string_lossy().ends_with(":2,FS"));
+        assert_eq!(
+            (m.flags.as_str(), m.keywords.clone()),
+            ("FS", vec!["$Work".into()])
+        );
         assert!(m.modseq > h0);
-        // Conditional on the old mod-sequence: refused now.
+        // The message still reads after its flags changed.
+        assert_eq!(
+            whole(store, "bob", "INBOX", &pop.messages[0]),
+            texts[0].as_bytes()
+        );
         let out = store
             .set_flags("bob", "INBOX", &[1], FlagOp::Remove, &flags, Some(h0))
             .unwrap();
         assert_eq!(out, vec![FlagOutcome::Modified(1)]);
+        // Setting what is set changes nothing (no new mod-sequence).
+        let h1 = store
+            .snapshot("bob", "INBOX", false)
+            .unwrap()
+            .highest_modseq;
+        store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Add, &flags, None)
+            .unwrap();
+        assert_eq!(
+            store
+                .snapshot("bob", "INBOX", false)
+                .unwrap()
+                .highest_modseq,
+            h1
+        );
+        let out = store
+            .set_flags(
+                "bob",
+                "INBOX",
+                &[2],
+                FlagOp::Replace,
+                &Flags {
+                    letters: "D".into(),
+                    keywords: vec![],
+                },
+                None,
+            )
+            .unwrap();
+        assert!(matches!(&out[0], FlagOutcome::Done(m) if m.flags == "D"));
 
+        // COPY keeps flags and keywords, gives new UIDs.
         let (validity, pairs) = store.copy("bob", "INBOX", &[1, 2], "Archive").unwrap();
         assert_eq!(pairs, vec![(1, 1), (2, 2)]);
         let archive = store.snapshot("bob", "Archive", false).unwrap();
         assert_eq!(archive.uid_validity, validity);
         assert_eq!(archive.messages[0].flags, "FS");
         assert_eq!(archive.messages[0].keywords, vec!["$Work".to_owned()]);
+        assert!(archive.messages.iter().all(|m| !m.recent));
+        assert_eq!(
+            whole(store, "bob", "Archive", &archive.messages[1]),
+            texts[1].as_bytes()
+        );
 
+        // APPEND with flags and a date.
         let tmp = store.append_target("bob", "Archive").unwrap();
         fs::write(&tmp, "Subject: a\r\n\r\nappended\r\n").unwrap();
         let date = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
-        let (v, uid) = store
-            .append("bob", "Archive", &tmp, &Flags::default(), Some(date))
+        let flags = Flags {
+            letters: "SS".into(),
+            keywords: vec!["a".into(), "A".into()],
+        };
+        let (v2, uid) = store
+            .append("bob", "Archive", &tmp, &flags, Some(date))
             .unwrap();
-        assert_eq!((v, uid), (validity, 3));
+        assert_eq!((v2, uid), (validity, 3));
+        let archive = store.snapshot("bob", "Archive", false).unwrap();
+        let appended = &archive.messages[2];
+        assert_eq!(appended.received, 1_000_000_000);
+        assert_eq!((appended.flags.as_str(), appended.keywords.len()), ("S", 1));
+        assert_eq!(
+            whole(store, "bob", "Archive", appended),
+            b"Subject: a\r\n\r\nappended\r\n"
+        );
+        assert!(matches!(
+            store.append_target("bob", "Nowhere"),
+            Err(FolderError::NotFound)
+        ));
 
+        // EXPUNGE: only \Deleted, only the UIDs asked for.
+        let deleted = Flags {
+            letters: "T".into(),
+            keywords: vec![],
+        };
         store
-            .set_flags(
-                "bob",
-                "Archive",
-                &[2, 3],
-                FlagOp::Add,
-                &Flags {
-                    letters: "T".into(),
-                    keywords: vec![],
-                },
-                None,
-            )
+            .set_flags("bob", "Archive", &[2, 3], FlagOp::Add, &deleted, None)
             .unwrap();
+        let before = store
+            .snapshot("bob", "Archive", false)
+            .unwrap()
+            .highest_modseq;
         assert_eq!(
             store.expunge("bob", "Archive", Some(&[3]), true).unwrap(),
             vec![3]
@@ -1153,34 +1403,155 @@ mod tests {
             store.expunge("bob", "Archive", None, true).unwrap(),
             vec![2]
         );
+        let archive = store.snapshot("bob", "Archive", false).unwrap();
+        assert_eq!(uids(&archive), [1]);
+        assert!(archive.highest_modseq > before);
+        assert_eq!(archive.uid_next, 4);
+        // MOVE's source side: regardless of flags.
+        assert_eq!(
+            store.expunge("bob", "Archive", Some(&[1]), false).unwrap(),
+            vec![1]
+        );
 
-        // A restart keeps UIDs, flags, keywords and mod-sequences.
-        let before = store.snapshot("bob", "Archive", false).unwrap();
-        let again = Store::new(&root.join("mail"), "host.test");
-        assert_eq!(again.snapshot("bob", "Archive", false).unwrap(), before);
+        // POP3 removal by key; a gone message reads NotFound; UIDs go on.
+        let inbox = store.inbox("bob").unwrap();
+        let gone = inbox.messages[1].clone();
+        store
+            .remove("bob", &[gone.key.clone(), "no-such-key".into()])
+            .unwrap();
+        let err = store.read("bob", "INBOX", &gone, 0, 10).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        deliver(store, dir, "bob", "x\r\n");
+        let inbox = store.inbox("bob").unwrap();
+        assert_eq!(uids(&inbox), [1, 3, 4]);
+        assert_eq!(inbox.uid_validity, v);
+        assert!(inbox.highest_modseq > h1);
 
+        // Folders: create with parents, rename a subtree, delete leaves.
         store.create_folder("bob", "Lists/rust").unwrap();
         assert!(matches!(
             store.create_folder("bob", "Lists"),
             Err(FolderError::Exists)
         ));
-        store.rename_folder("bob", "Lists", "Groups").unwrap();
-        assert!(
-            store
-                .folders("bob")
-                .unwrap()
-                .contains(&"Groups/rust".to_owned())
-        );
-        assert!(store.delete_folder("bob", "Groups").is_err());
-        store.delete_folder("bob", "Groups/rust").unwrap();
         assert!(matches!(
-            store.snapshot("bob", "Groups/rust", false),
-            Err(FolderError::NotFound)
+            store.create_folder("bob", "inbox"),
+            Err(FolderError::Exists)
         ));
         assert!(matches!(
             store.create_folder("bob", "a.b"),
             Err(FolderError::Invalid(_))
         ));
+        store.rename_folder("bob", "Lists", "Groups").unwrap();
+        let folders = store.folders("bob").unwrap();
+        assert!(folders.contains(&"Groups/rust".to_owned()), "{folders:?}");
+        assert!(
+            !folders.iter().any(|f| f.starts_with("Lists")),
+            "{folders:?}"
+        );
+        assert!(matches!(
+            store.rename_folder("bob", "Groups", "Sent"),
+            Err(FolderError::Exists)
+        ));
+        assert!(store.rename_folder("bob", "INBOX", "Old").is_err());
+        store.rename_folder("bob", "Drafts", "Old/Drafts").unwrap();
+        assert!(store.snapshot("bob", "Old", false).is_ok());
+        assert!(store.delete_folder("bob", "Groups").is_err());
+        assert!(store.delete_folder("bob", "INBOX").is_err());
+        store.delete_folder("bob", "Groups/rust").unwrap();
+        assert!(matches!(
+            store.snapshot("bob", "Groups/rust", false),
+            Err(FolderError::NotFound)
+        ));
+        // A mailbox made again under an old name gets a new UIDVALIDITY.
+        store.create_folder("bob", "Tmp").unwrap();
+        let v1 = store.snapshot("bob", "Tmp", false).unwrap().uid_validity;
+        store.delete_folder("bob", "Tmp").unwrap();
+        store.create_folder("bob", "Tmp").unwrap();
+        let v2 = store.snapshot("bob", "Tmp", false).unwrap().uid_validity;
+        assert_ne!(v1, v2);
+
+        // Subscriptions.
+        store.subscribe_folder("bob", "Groups", true).unwrap();
+        store.subscribe_folder("bob", "Sent", false).unwrap();
+        let subs = store.subscriptions("bob").unwrap();
+        assert!(subs.contains(&"Groups".to_owned()) && !subs.contains(&"Sent".to_owned()));
+
+        // Accounts are separate.
+        deliver(store, dir, "carol", "to carol\r\n");
+        assert_eq!(uids(&store.inbox("carol").unwrap()), [1]);
+        assert_eq!(uids(&store.inbox("bob").unwrap()), [1, 3, 4]);
+    }
+
+    #[test]
+    fn maildir_behaves() {
+        let root = temp("maildir-behaves");
+        behaves(&Maildir::new(&root.join("mail"), "host.test"), &root);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn memory_store_behaves() {
+        let root = temp("memory-behaves");
+        behaves(&MemoryStore::new(&root.join("scratch")), &root);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn maildir_files_survive_a_restart() {
+        let root = temp("uids");
+        let store = Maildir::new(&root.join("mail"), "host.test");
+        store.create_account("alice").unwrap();
+        assert!(root.join("mail/alice/.Sent/cur").is_dir());
+        for i in 0..3 {
+            deliver(
+                &store,
+                &root,
+                "alice",
+                &format!("Subject: {i}\r\n\r\nbody\r\n"),
+            );
+        }
+        let a = store.inbox("alice").unwrap();
+        assert_eq!(uids(&a), [1, 2, 3]);
+        assert!(
+            fs::read_dir(root.join("mail/alice/tmp"))
+                .unwrap()
+                .next()
+                .is_none()
+        );
+        assert!(
+            a.messages
+                .iter()
+                .all(|m| m.path.starts_with(root.join("mail/alice/new")))
+        );
+        // A second store on the same files (a restart) sees the same UIDs.
+        let again = Maildir::new(&root.join("mail"), "host.test");
+        assert_eq!(again.inbox("alice").unwrap(), a);
+
+        let sel = store.snapshot("alice", "INBOX", true).unwrap();
+        assert!(
+            sel.messages
+                .iter()
+                .all(|m| m.recent && m.path.to_string_lossy().contains("/cur/"))
+        );
+        let flags = Flags {
+            letters: "SF".into(),
+            keywords: vec!["$Work".into()],
+        };
+        store
+            .set_flags("alice", "INBOX", &[2], FlagOp::Add, &flags, None)
+            .unwrap();
+        let now = store.snapshot("alice", "INBOX", false).unwrap();
+        assert!(now.messages[1].path.to_string_lossy().ends_with(":2,FS"));
+        // A restart keeps UIDs, flags, keywords and mod-sequences.
+        let again = Maildir::new(&root.join("mail"), "host.test");
+        assert_eq!(again.snapshot("alice", "INBOX", false).unwrap(), now);
+        // Another program (mutt) removing a file is noticed at the next scan.
+        fs::remove_file(&now.messages[0].path).unwrap();
+        let later = store.snapshot("alice", "INBOX", false).unwrap();
+        assert_eq!(uids(&later), [2, 3]);
+        assert!(later.highest_modseq > now.highest_modseq);
+        store.create_folder("alice", "Lists/rust").unwrap();
+        assert!(root.join("mail/alice/.Lists.rust/cur").is_dir());
         let _ = fs::remove_dir_all(&root);
     }
 }

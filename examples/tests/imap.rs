@@ -11,179 +11,16 @@
 //! directory, driven by a small Rust client and by Python's imaplib, with
 //! mail arriving over SMTP and leaving over POP3 at the same time.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, ReadHalf,
-    WriteHalf,
-};
+use common::*;
+use std::sync::Arc;
 use tokio::net::TcpStream;
-use yubin_examples::server::{self, Config, Ports, Running};
-use yubin_tokio::ClientTls;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("yubin-imap-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn config(dir: &Path) -> Config {
-    Config {
-        data_dir: dir.to_owned(),
-        hostname: "mail.example.test".into(),
-        domains: vec!["example.test".into()],
-        ports: Ports {
-            smtp: 0,
-            submission: 0,
-            submissions: 0,
-            pop3: 0,
-            pop3s: 0,
-            imap: 0,
-            imaps: 0,
-        },
-        ..Config::default()
-    }
-}
-
-async fn start(dir: &Path) -> Running {
-    server::start(config(dir)).await.unwrap()
-}
-
-fn demo(r: &Running) -> (String, String) {
-    r.demo.clone().unwrap()
-}
-
-/// A line-oriented client over any stream.
-struct Client<S> {
-    r: BufReader<ReadHalf<S>>,
-    w: WriteHalf<S>,
-}
-
-impl<S: AsyncRead + AsyncWrite> Client<S> {
-    fn new(s: S) -> Self {
-        let (r, w) = tokio::io::split(s);
-        Self {
-            r: BufReader::new(r),
-            w,
-        }
-    }
-    async fn line(&mut self) -> String {
-        let mut l = Vec::new();
-        tokio::time::timeout(Duration::from_secs(20), self.r.read_until(b'\n', &mut l))
-            .await
-            .expect("reply in time")
-            .unwrap();
-        String::from_utf8_lossy(&l).into_owned()
-    }
-    async fn send(&mut self, data: &[u8]) {
-        self.w.write_all(data).await.unwrap();
-        self.w.flush().await.unwrap();
-    }
-    async fn smtp_reply(&mut self) -> String {
-        let mut all = String::new();
-        loop {
-            let l = self.line().await;
-            assert!(l.len() >= 4, "short reply {l:?}");
-            all.push_str(&l);
-            if l.as_bytes()[3] == b' ' {
-                return all;
-            }
-        }
-    }
-    async fn smtp(&mut self, cmd: &str) -> String {
-        self.send(format!("{cmd}\r\n").as_bytes()).await;
-        self.smtp_reply().await
-    }
-    async fn pop(&mut self, cmd: &str) -> String {
-        self.send(format!("{cmd}\r\n").as_bytes()).await;
-        self.line().await
-    }
-    async fn pop_multi(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let mut l = Vec::new();
-            self.r.read_until(b'\n', &mut l).await.unwrap();
-            if l == b".\r\n" {
-                return out;
-            }
-            let l = l.strip_prefix(b".").unwrap_or(&l);
-            out.extend_from_slice(l);
-        }
-    }
-    /// One IMAP response line with its literals, as raw bytes.
-    async fn imap_line(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let mut l = Vec::new();
-            tokio::time::timeout(Duration::from_secs(20), self.r.read_until(b'\n', &mut l))
-                .await
-                .expect("imap reply in time")
-                .unwrap();
-            assert!(!l.is_empty(), "connection closed");
-            out.extend_from_slice(&l);
-            let text = String::from_utf8_lossy(&l);
-            let Some(n) = text
-                .strip_suffix("}\r\n")
-                .and_then(|t| t.rsplit_once('{'))
-                .and_then(|(_, n)| n.parse::<usize>().ok())
-            else {
-                return out;
-            };
-            let mut lit = vec![0; n];
-            self.r.read_exact(&mut lit).await.unwrap();
-            out.extend_from_slice(&lit);
-        }
-    }
-    /// Sends `tag cmd` and reads up to the tagged completion.
-    async fn imap(&mut self, tag: &str, cmd: &str) -> Vec<u8> {
-        self.send(format!("{tag} {cmd}\r\n").as_bytes()).await;
-        self.imap_until(tag).await
-    }
-    async fn imap_until(&mut self, tag: &str) -> Vec<u8> {
-        let mut all = Vec::new();
-        loop {
-            let l = self.imap_line().await;
-            all.extend_from_slice(&l);
-            if l.starts_with(format!("{tag} ").as_bytes()) {
-                return all;
-            }
-        }
-    }
-    async fn imap_ok(&mut self, tag: &str, cmd: &str) -> String {
-        let r = String::from_utf8_lossy(&self.imap(tag, cmd).await).into_owned();
-        assert!(r.contains(&format!("{tag} OK")), "{cmd}: {r}");
-        r
-    }
-}
-
-type Tls = tokio_rustls::client::TlsStream<TcpStream>;
-
-async fn tls_connect(addr: std::net::SocketAddr) -> Tls {
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let connector = ClientTls::DangerAcceptAnyCertificate.connector().unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    connector.connect(name, tcp).await.unwrap()
-}
-
-fn base64(data: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+use yubin_examples::server::{self, Running};
+use yubin_examples::store::memory::MemoryStore;
 
 /// Sends a message through submissions (implicit TLS) with AUTH PLAIN.
 async fn submit(r: &Running, to: &str, body: &[u8]) {
@@ -226,23 +63,6 @@ async fn mx_send(r: &Running, body: &[u8]) {
     c.smtp("QUIT").await;
 }
 
-async fn imap_login(r: &Running) -> Client<Tls> {
-    let (user, pass) = demo(r);
-    let mut c = Client::new(tls_connect(r.addrs.imaps).await);
-    assert!(c.imap_line().await.starts_with(b"* OK"));
-    c.imap_ok("a", &format!("LOGIN {user} {pass}")).await;
-    c
-}
-
-async fn pop_login(r: &Running) -> Client<Tls> {
-    let (user, pass) = demo(r);
-    let mut c = Client::new(tls_connect(r.addrs.pop3s).await);
-    assert!(c.line().await.starts_with("+OK"));
-    assert!(c.pop(&format!("USER {user}")).await.starts_with("+OK"));
-    assert!(c.pop(&format!("PASS {pass}")).await.starts_with("+OK"));
-    c
-}
-
 /// The literal after `marker` in a response.
 fn literal_after(resp: &[u8], marker: &str) -> Vec<u8> {
     let pos = resp
@@ -280,9 +100,53 @@ const MULTIPART: &[u8] = b"From: Ann Example <ann@example.test>\r\nTo: demo@exam
 async fn submitted_mail_is_byte_identical_over_pop3_and_imap_with_its_structure() {
     let dir = temp_dir("bytes");
     let r = start(&dir).await;
-    submit(&r, "demo@example.test", MULTIPART).await;
+    byte_identical_with_structure(&r).await;
+    r.shutdown(Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
-    let mut p = pop_login(&r).await;
+/// The same over the in-memory store: the handlers need nothing of Maildir.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_memory_store_serves_smtp_pop3_and_imap_alike() {
+    let dir = temp_dir("memory");
+    let mut cfg = config(&dir);
+    cfg.store = Some(Arc::new(MemoryStore::new(&dir.join("scratch"))));
+    let r = server::start(cfg).await.unwrap();
+    byte_identical_with_structure(&r).await;
+    // APPEND, COPY and IDLE-free change tracking through the same store.
+    let mut c = imap_login(&r).await;
+    c.send(b"b APPEND Drafts (\\Draft) {14}\r\n").await;
+    assert!(c.imap_line().await.starts_with(b"+"));
+    c.send(b"Subject: d\r\n\r\n\r\n").await;
+    let rep = String::from_utf8_lossy(&c.imap_until("b").await).into_owned();
+    assert!(rep.contains("b OK [APPENDUID"), "{rep}");
+    c.imap_ok("c", "SELECT INBOX").await;
+    let rep = c.imap_ok("d", "UID COPY 1 Archive").await;
+    assert!(rep.contains("[COPYUID"), "{rep}");
+    let st = c.imap_ok("e", "STATUS Archive (MESSAGES UIDNEXT)").await;
+    assert!(
+        st.contains("MESSAGES 1") && st.contains("UIDNEXT 2"),
+        "{st}"
+    );
+    c.imap_ok("z", "LOGOUT").await;
+    // Nothing reached the disk.
+    assert!(!dir.join("mail/demo/new").exists());
+    assert!(
+        std::fs::read_dir(dir.join("scratch"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    r.shutdown(Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Submits [`MULTIPART`] and checks it over POP3 and IMAP: bytes,
+/// ENVELOPE, BODYSTRUCTURE, sections, SEARCH.
+async fn byte_identical_with_structure(r: &Running) {
+    submit(r, "demo@example.test", MULTIPART).await;
+
+    let mut p = pop_login(r).await;
     assert!(p.pop("RETR 1").await.starts_with("+OK"));
     let via_pop = p.pop_multi().await;
     assert!(via_pop.ends_with(MULTIPART));
@@ -290,7 +154,7 @@ async fn submitted_mail_is_byte_identical_over_pop3_and_imap_with_its_structure(
     assert_eq!(p.pop("UIDL 1").await, "+OK 1 1\r\n");
     p.pop("QUIT").await;
 
-    let mut c = imap_login(&r).await;
+    let mut c = imap_login(r).await;
     let sel = c.imap_ok("b", "SELECT INBOX").await;
     assert!(sel.contains("* 1 EXISTS"), "{sel}");
     let f = c.imap("c", "UID FETCH 1 (BODY.PEEK[] RFC822.SIZE)").await;
@@ -345,8 +209,6 @@ async fn submitted_mail_is_byte_identical_over_pop3_and_imap_with_its_structure(
         .await;
     assert!(s.contains("* SEARCH 1"), "{s}");
     c.imap_ok("z", "LOGOUT").await;
-    r.shutdown(Duration::from_secs(1)).await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -599,13 +461,6 @@ async fn an_imap4rev2_client_gets_esearch_and_the_mailbox_list_item() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn have(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_imaplib_fetch_store_search_copy_expunge_and_starttls() {
     if !have("python3", "--version") {
@@ -715,6 +570,84 @@ async fn curl_reads_over_imaps_and_imap_starttls() {
         "{text}"
     );
     assert_eq!(String::from_utf8_lossy(&b.stdout), "* SEARCH 1\r\n");
+    r.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Python's poplib and imaplib side by side: a POP3 DELE + QUIT shows as
+/// an EXPUNGE in the selected IMAP session; a POP3 session that marks a
+/// message deleted and is cut off (no QUIT) deletes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_poplib_dele_quit_is_an_expunge_in_imaplib() {
+    if !have_python("python_poplib_dele_quit_is_an_expunge_in_imaplib") {
+        return;
+    }
+    let dir = temp_dir("py-expunge");
+    let r = start(&dir).await;
+    for i in 0..3 {
+        mx_send(&r, format!("Subject: m{i}\r\n\r\nbody {i}\r\n").as_bytes()).await;
+    }
+    let (user, pass) = demo(&r);
+    let script = r#"
+import imaplib, poplib, ssl, sys, time
+imaps, pop3s, user, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4_SSL("127.0.0.1", imaps, ssl_context=ctx)
+m.login(user, password)
+typ, data = m.select("INBOX")
+assert typ == "OK" and data == [b"3"], (typ, data)
+
+# A cut-off POP3 session: DELE, then the connection closes without QUIT.
+p = poplib.POP3_SSL("127.0.0.1", pop3s, context=ctx)
+p.user(user); p.pass_(password)
+assert p.dele(1).startswith(b"+OK")
+p.close()
+time.sleep(0.5)
+m.noop()
+assert m.response("EXPUNGE") == ("EXPUNGE", [None]), m.response("EXPUNGE")
+typ, data = m.uid("SEARCH", None, "ALL")
+assert data == [b"1 2 3"], data
+
+# DELE 2 + QUIT: the IMAP session learns of it as an EXPUNGE of seq 2.
+for attempt in range(50):
+    try:
+        p = poplib.POP3_SSL("127.0.0.1", pop3s, context=ctx)
+        p.user(user); p.pass_(password)
+        break
+    except poplib.error_proto as e:
+        # The cut-off session may still hold the maildrop lock for a moment.
+        assert b"IN-USE" in e.args[0], e
+        time.sleep(0.1)
+uidl = p.uidl()[1]
+assert uidl == [b"1 1", b"2 2", b"3 3"], uidl
+assert p.dele(2).startswith(b"+OK")
+assert p.quit().startswith(b"+OK")
+seen = []
+for attempt in range(50):
+    m.noop()
+    typ, data = m.response("EXPUNGE")
+    seen += [d for d in data if d is not None]
+    if seen:
+        break
+    time.sleep(0.1)
+assert seen == [b"2"], seen
+typ, data = m.uid("SEARCH", None, "ALL")
+assert data == [b"1 3"], data
+typ, data = m.fetch("2", "(UID BODY.PEEK[TEXT])")
+assert b"UID 3" in data[0][0] and data[0][1] == b"body 2\r\n", data
+m.logout()
+print("ok")
+"#;
+    let args = vec![
+        r.addrs.imaps.port().to_string(),
+        r.addrs.pop3s.port().to_string(),
+        user,
+        pass,
+    ];
+    let out = tokio::task::spawn_blocking(move || python(script, &args))
+        .await
+        .unwrap();
+    assert_eq!(out.trim(), "ok");
     r.shutdown(Duration::from_millis(100)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,116 +10,14 @@
 //! End-to-end: the mail server on loopback ports in a temporary directory,
 //! driven by a small Rust client, by Python's smtplib/poplib and by curl.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadHalf, WriteHalf,
-};
+use common::*;
 use tokio::net::TcpStream;
-use yubin_examples::server::{self, Config, Ports, Running};
-use yubin_tokio::ClientTls;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("yubin-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn config(dir: &Path) -> Config {
-    Config {
-        data_dir: dir.to_owned(),
-        hostname: "mail.example.test".into(),
-        domains: vec!["example.test".into()],
-        ports: Ports {
-            smtp: 0,
-            submission: 0,
-            submissions: 0,
-            pop3: 0,
-            pop3s: 0,
-            imap: 0,
-            imaps: 0,
-        },
-        ..Config::default()
-    }
-}
-
-async fn start(dir: &Path) -> Running {
-    server::start(config(dir)).await.unwrap()
-}
-
-fn demo(r: &Running) -> (String, String) {
-    r.demo.clone().unwrap()
-}
-
-/// A line-oriented client over any stream.
-struct Client<S> {
-    r: BufReader<ReadHalf<S>>,
-    w: WriteHalf<S>,
-}
-
-impl<S: AsyncRead + AsyncWrite> Client<S> {
-    fn new(s: S) -> Self {
-        let (r, w) = tokio::io::split(s);
-        Self {
-            r: BufReader::new(r),
-            w,
-        }
-    }
-    async fn line(&mut self) -> String {
-        let mut l = String::new();
-        tokio::time::timeout(Duration::from_secs(20), self.r.read_line(&mut l))
-            .await
-            .expect("reply in time")
-            .unwrap();
-        l
-    }
-    /// One SMTP reply (all its lines).
-    async fn smtp_reply(&mut self) -> String {
-        let mut all = String::new();
-        loop {
-            let l = self.line().await;
-            assert!(l.len() >= 4, "short reply {l:?}");
-            all.push_str(&l);
-            if l.as_bytes()[3] == b' ' {
-                return all;
-            }
-        }
-    }
-    async fn send(&mut self, data: &[u8]) {
-        self.w.write_all(data).await.unwrap();
-        self.w.flush().await.unwrap();
-    }
-    async fn smtp(&mut self, cmd: &str) -> String {
-        self.send(format!("{cmd}\r\n").as_bytes()).await;
-        self.smtp_reply().await
-    }
-    async fn pop(&mut self, cmd: &str) -> String {
-        self.send(format!("{cmd}\r\n").as_bytes()).await;
-        self.line().await
-    }
-    /// A POP3 multi-line body, un-dot-stuffed, CRLFs kept.
-    async fn pop_multi(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let l = self.line().await;
-            if l == ".\r\n" {
-                return out;
-            }
-            let l = l.strip_prefix('.').unwrap_or(&l);
-            out.extend_from_slice(l.as_bytes());
-        }
-    }
-}
-
-async fn tls_connect(addr: std::net::SocketAddr) -> tokio_rustls::client::TlsStream<TcpStream> {
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let connector = ClientTls::DangerAcceptAnyCertificate.connector().unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    connector.connect(name, tcp).await.unwrap()
-}
+use yubin_examples::server::Running;
 
 /// Sends one message through the MX port; returns the final reply.
 async fn mx_send(r: &Running, from: &str, to: &[&str], body: &[u8]) -> String {
@@ -145,27 +43,7 @@ async fn mx_send(r: &Running, from: &str, to: &[&str], body: &[u8]) -> String {
     rep
 }
 
-type PopClient = Client<tokio_rustls::client::TlsStream<TcpStream>>;
-
-/// Logs in as the demo account over POP3S; the PASS reply when refused.
-async fn try_pop_login(r: &Running) -> Result<PopClient, String> {
-    let (user, pass) = demo(r);
-    let mut c = Client::new(tls_connect(r.addrs.pop3s).await);
-    assert!(c.line().await.starts_with("+OK"));
-    assert!(c.pop(&format!("USER {user}")).await.starts_with("+OK"));
-    let rep = c.pop(&format!("PASS {pass}")).await;
-    if rep.starts_with("+OK") {
-        Ok(c)
-    } else {
-        Err(rep)
-    }
-}
-
-async fn pop_login(r: &Running) -> PopClient {
-    try_pop_login(r).await.unwrap()
-}
-
-async fn uidl(c: &mut PopClient) -> Vec<String> {
+async fn uidl(c: &mut Client<Tls>) -> Vec<String> {
     assert!(c.pop("UIDL").await.starts_with("+OK"));
     String::from_utf8(c.pop_multi().await)
         .unwrap()
@@ -299,13 +177,6 @@ async fn pop3_deletes_only_at_quit_and_locks_the_maildrop() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn have(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_smtplib_submission_and_poplib_retrieval() {
     if !have("python3", "--version") {
@@ -416,14 +287,6 @@ async fn curl_submission_and_pop3s_retrieval() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_a_burst_loses_no_acknowledged_message() {
     use std::sync::{Arc, Mutex};
@@ -487,9 +350,8 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_message() {
                 let filler = format!("{}\r\n", "x".repeat(98)).repeat(20);
                 let body = format!("Subject: {id}\r\n\r\n{filler}END {id}\r\n.\r\n");
                 c.send(body.as_bytes()).await;
-                let mut l = String::new();
-                match c.r.read_line(&mut l).await {
-                    Ok(n) if n > 0 && l.starts_with("250") => acked.lock().unwrap().push(id),
+                match c.try_line().await {
+                    Some(l) if l.starts_with("250") => acked.lock().unwrap().push(id),
                     _ => return,
                 }
             }

@@ -11,16 +11,16 @@
 //! domain to the second; POP-before-SMTP grants; the persistent queue
 //! (a route that is down, a restart, bounces).
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadHalf, WriteHalf,
-};
+use common::*;
 use tokio::net::TcpStream;
 use yubin_examples::relay::QueueConfig;
-use yubin_examples::server::{self, Config, Ports, Running};
+use yubin_examples::server::{self, Config, Running};
 use yubin_sasl::client::Credentials;
 use yubin_sasl::{Mechanism, Nonce, Secret};
 use yubin_smtp::client::{Auth, Envelope, Settings};
@@ -28,33 +28,15 @@ use yubin_smtp::{Domain, ForwardPath, Host, MailParams, Mailbox, RcptParams, Rev
 use yubin_tokio::ClientTls;
 use yubin_tokio::client::{Endpoint, Security, SmtpClient};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("yubin-relay-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
+/// A server for `domain` whose queue retries within a fraction of a second.
 fn config(dir: &Path, domain: &str) -> Config {
     Config {
-        data_dir: dir.to_owned(),
-        hostname: format!("mail.{domain}"),
-        domains: vec![domain.into()],
-        ports: Ports {
-            smtp: 0,
-            submission: 0,
-            submissions: 0,
-            pop3: 0,
-            pop3s: 0,
-            imap: 0,
-            imaps: 0,
-        },
         queue: QueueConfig {
             retry_base: Duration::from_millis(200),
             retry_max: Duration::from_millis(400),
             ..QueueConfig::default()
         },
-        ..Config::default()
+        ..config_for(dir, domain)
     }
 }
 
@@ -73,72 +55,29 @@ async fn start_remote(dir: &Path, port: u16) -> Running {
     server::start(c).await.unwrap()
 }
 
-/// A loopback port nothing listens on (for now).
-async fn free_port() -> SocketAddr {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    l.local_addr().unwrap()
-}
-
-struct Client<S> {
-    r: BufReader<ReadHalf<S>>,
-    w: WriteHalf<S>,
-}
-
-impl<S: AsyncRead + AsyncWrite> Client<S> {
-    fn new(s: S) -> Self {
-        let (r, w) = tokio::io::split(s);
-        Self {
-            r: BufReader::new(r),
-            w,
-        }
-    }
-    async fn line(&mut self) -> String {
-        let mut l = String::new();
-        tokio::time::timeout(Duration::from_secs(20), self.r.read_line(&mut l))
-            .await
-            .expect("reply in time")
-            .unwrap();
-        l
-    }
-    async fn smtp_reply(&mut self) -> String {
-        let mut all = String::new();
-        loop {
-            let l = self.line().await;
-            assert!(l.len() >= 4, "short reply {l:?}");
-            all.push_str(&l);
-            if l.as_bytes()[3] == b' ' {
-                return all;
-            }
-        }
-    }
-    async fn send(&mut self, data: &[u8]) {
-        self.w.write_all(data).await.unwrap();
-        self.w.flush().await.unwrap();
-    }
-    async fn cmd(&mut self, cmd: &str) -> String {
-        self.send(format!("{cmd}\r\n").as_bytes()).await;
-        self.smtp_reply().await
-    }
+/// A loopback address nothing listens on (for now).
+fn free_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], free_port()))
 }
 
 /// Sends through `addr` (plain, no AUTH); the first refusal or the final reply.
 async fn plain_send(addr: SocketAddr, from: &str, to: &str, body: &[u8]) -> String {
     let mut c = Client::new(TcpStream::connect(addr).await.unwrap());
     assert!(c.smtp_reply().await.starts_with("220"));
-    assert!(c.cmd("EHLO client.test").await.starts_with("250"));
-    let rep = c.cmd(&format!("MAIL FROM:<{from}>")).await;
+    assert!(c.smtp("EHLO client.test").await.starts_with("250"));
+    let rep = c.smtp(&format!("MAIL FROM:<{from}>")).await;
     if !rep.starts_with("250") {
         return rep;
     }
-    let rep = c.cmd(&format!("RCPT TO:<{to}>")).await;
+    let rep = c.smtp(&format!("RCPT TO:<{to}>")).await;
     if !rep.starts_with("250") {
         return rep;
     }
-    assert!(c.cmd("DATA").await.starts_with("354"));
+    assert!(c.smtp("DATA").await.starts_with("354"));
     c.send(body).await;
     c.send(b".\r\n").await;
     let rep = c.smtp_reply().await;
-    c.cmd("QUIT").await;
+    c.smtp("QUIT").await;
     rep
 }
 
@@ -177,41 +116,15 @@ async fn submit(r: &Running, to: &[&str], body: &[u8]) -> bool {
 }
 
 /// Logs in as demo over POP3S (USER/PASS) and quits.
-async fn pop3_login(r: &Running) {
-    let (user, pass) = r.demo.clone().unwrap();
-    let tcp = TcpStream::connect(r.addrs.pop3s).await.unwrap();
-    let connector = ClientTls::DangerAcceptAnyCertificate.connector().unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    let tls = connector.connect(name, tcp).await.unwrap();
-    let mut c = Client::new(tls);
-    assert!(c.line().await.starts_with("+OK"));
-    c.send(format!("USER {user}\r\n").as_bytes()).await;
-    assert!(c.line().await.starts_with("+OK"));
-    c.send(format!("PASS {pass}\r\n").as_bytes()).await;
-    let rep = c.line().await;
-    assert!(rep.starts_with("+OK"), "{rep}");
-    c.send(b"QUIT\r\n").await;
-    assert!(c.line().await.starts_with("+OK"));
+async fn pop3_login_quit(r: &Running) {
+    let mut c = pop_login(r).await;
+    assert!(c.pop("QUIT").await.starts_with("+OK"));
 }
 
 /// Logs in as demo over IMAPS and logs out.
-async fn imap_login(r: &Running) {
-    let (user, pass) = r.demo.clone().unwrap();
-    let tcp = TcpStream::connect(r.addrs.imaps).await.unwrap();
-    let connector = ClientTls::DangerAcceptAnyCertificate.connector().unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    let mut c = Client::new(connector.connect(name, tcp).await.unwrap());
-    assert!(c.line().await.starts_with("* OK"));
-    c.send(format!("a LOGIN {user} {pass}\r\n").as_bytes())
-        .await;
-    loop {
-        let l = c.line().await;
-        if l.starts_with("a ") {
-            assert!(l.starts_with("a OK"), "{l}");
-            break;
-        }
-    }
-    c.send(b"b LOGOUT\r\n").await;
+async fn imap_login_logout(r: &Running) {
+    let mut c = imap_login(r).await;
+    c.imap_ok("b", "LOGOUT").await;
 }
 
 /// The demo INBOX's messages (file contents), waiting up to 20 s for `n`.
@@ -223,7 +136,7 @@ async fn wait_inbox(r: &Running, n: usize) -> Vec<Vec<u8>> {
             return mb
                 .messages
                 .iter()
-                .map(|m| std::fs::read(&m.path).unwrap())
+                .map(|m| r.store.read("demo", "INBOX", m, 0, u64::MAX).unwrap())
                 .collect();
         }
         assert!(
@@ -307,7 +220,7 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("550 5.7.1"), "{rep}");
     // A POP3 login grants this address.
-    pop3_login(&a).await;
+    pop3_login_quit(&a).await;
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("250"), "{rep}");
     let msgs = wait_inbox(&b, 1).await;
@@ -320,7 +233,7 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("550 5.7.1"), "{rep}");
     // An IMAP login grants as well.
-    imap_login(&a).await;
+    imap_login_logout(&a).await;
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("250"), "{rep}");
     wait_inbox(&b, 2).await;
@@ -333,7 +246,7 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_route_that_is_down_keeps_the_message_until_it_comes_up() {
     let (da, db) = (temp_dir("down-a"), temp_dir("down-b"));
-    let route = free_port().await;
+    let route = free_addr();
     let a = server::start(sender_config(&da, route)).await.unwrap();
     assert!(submit(&a, &["demo@remote.test"], BODY).await);
     // A few attempts fail (connection refused); the message stays queued.
@@ -351,7 +264,7 @@ async fn a_route_that_is_down_keeps_the_message_until_it_comes_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_queued_before_a_restart_is_delivered_after_it() {
     let (da, db) = (temp_dir("restart-a"), temp_dir("restart-b"));
-    let down = free_port().await;
+    let down = free_addr();
     let a = server::start(sender_config(&da, down)).await.unwrap();
     assert!(submit(&a, &["demo@remote.test"], BODY).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -394,7 +307,7 @@ async fn permanent_refusal_and_expiry_bounce_to_the_local_sender() {
     b.shutdown(Duration::from_millis(100)).await;
 
     // A route that never comes up: the message expires and bounces.
-    let down = free_port().await;
+    let down = free_addr();
     let mut cfg = sender_config(&da, down);
     cfg.queue.max_age = Duration::from_secs(1);
     let a = server::start(cfg).await.unwrap();
@@ -412,6 +325,146 @@ async fn permanent_refusal_and_expiry_bounce_to_the_local_sender() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     a.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&da);
+    let _ = std::fs::remove_dir_all(&db);
+}
+
+/// Python's smtplib as the client: relaying without AUTH is refused with
+/// 550 5.7.1 (`SMTPRecipientsRefused`); after a poplib login from the
+/// same address it is accepted without AUTH (POP-before-SMTP) and arrives
+/// at the route; after the window it is refused again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_smtplib_relay_refused_then_granted_by_a_poplib_login() {
+    if !have_python("python_smtplib_relay_refused_then_granted_by_a_poplib_login") {
+        return;
+    }
+    let (da, db) = (temp_dir("py-pbs-a"), temp_dir("py-pbs-b"));
+    let b = start_remote(&db, 0).await;
+    let mut cfg = sender_config(&da, b.addrs.smtp);
+    cfg.pop_before_smtp = Some(Duration::from_secs(3));
+    let a = server::start(cfg).await.unwrap();
+    let (user, pass) = a.demo.clone().unwrap();
+    let refused = r#"
+import smtplib, sys
+mx = int(sys.argv[1])
+body = b"From: demo@example.test\r\nTo: demo@remote.test\r\nSubject: py relay\r\n\r\nhello\r\n"
+s = smtplib.SMTP("127.0.0.1", mx)
+try:
+    s.sendmail("demo@example.test", ["demo@remote.test"], body)
+    raise SystemExit("relayed without AUTH or a grant")
+except smtplib.SMTPRecipientsRefused as e:
+    code, text = e.recipients["demo@remote.test"]
+    assert code == 550 and text.startswith(b"5.7.1"), (code, text)
+s.quit()
+print("refused")
+"#;
+    let granted = r#"
+import smtplib, poplib, ssl, sys
+mx, pop3s, user, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+p = poplib.POP3_SSL("127.0.0.1", pop3s, context=ctx)
+p.user(user); p.pass_(password); p.quit()
+body = b"From: demo@example.test\r\nTo: demo@remote.test\r\nSubject: py relay\r\n\r\nhello\r\n"
+s = smtplib.SMTP("127.0.0.1", mx)
+assert s.sendmail("demo@example.test", ["demo@remote.test"], body) == {}
+s.quit()
+print("relayed")
+"#;
+    let mx = a.addrs.smtp.port().to_string();
+    let args = vec![mx.clone()];
+    let out = tokio::task::spawn_blocking(move || python(refused, &args))
+        .await
+        .unwrap();
+    assert_eq!(out.trim(), "refused");
+    let args = vec![mx.clone(), a.addrs.pop3s.port().to_string(), user, pass];
+    let out = tokio::task::spawn_blocking(move || python(granted, &args))
+        .await
+        .unwrap();
+    assert_eq!(out.trim(), "relayed");
+    let msgs = wait_inbox(&b, 1).await;
+    assert_eq!(
+        without_trace(&msgs[0]).1,
+        b"From: demo@example.test\r\nTo: demo@remote.test\r\nSubject: py relay\r\n\r\nhello\r\n"
+    );
+    // The grant expires.
+    tokio::time::sleep(Duration::from_millis(3300)).await;
+    let args = vec![mx];
+    let out = tokio::task::spawn_blocking(move || python(refused, &args))
+        .await
+        .unwrap();
+    assert_eq!(out.trim(), "refused");
+    a.shutdown(Duration::from_millis(100)).await;
+    b.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&da);
+    let _ = std::fs::remove_dir_all(&db);
+}
+
+/// A bounce for a sender outside our domains goes, from `<>`, through the
+/// sender's route (here: the second server, where the sender has a
+/// mailbox), not into a local mailbox and not into the void.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounce_for_a_remote_sender_is_relayed_to_its_route() {
+    let (da, db) = (temp_dir("rbounce-a"), temp_dir("rbounce-b"));
+    let b = start_remote(&db, 0).await;
+    let mut cfg = sender_config(&da, b.addrs.smtp);
+    cfg.pop_before_smtp = Some(Duration::from_secs(60));
+    let a = server::start(cfg).await.unwrap();
+    pop3_login_quit(&a).await;
+    // From a remote.test sender to a remote.test user that does not exist.
+    let rep = plain_send(a.addrs.smtp, "demo@remote.test", "nobody@remote.test", BODY).await;
+    assert!(rep.starts_with("250"), "{rep}");
+    let msgs = wait_inbox(&b, 1).await;
+    let text = String::from_utf8_lossy(&msgs[0]).into_owned();
+    assert!(text.starts_with("Return-Path: <>\r\n"), "{text}");
+    assert_eq!(text.matches("Return-Path:").count(), 1, "{text}");
+    assert!(text.contains("report-type=delivery-status"), "{text}");
+    assert!(
+        text.contains("Final-Recipient: rfc822; nobody@remote.test"),
+        "{text}"
+    );
+    assert!(text.contains("Status: 5.1.1"), "{text}");
+    assert!(text.contains("Subject: relayed"), "{text}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.queue.is_empty() {
+        assert!(Instant::now() < deadline, "queue not emptied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(a.store.inbox("demo").unwrap().messages.is_empty());
+    a.shutdown(Duration::from_millis(100)).await;
+    b.shutdown(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(&da);
+    let _ = std::fs::remove_dir_all(&db);
+}
+
+/// A route that accepts connections and never answers holds one delivery
+/// slot, not the queue: mail for another route queued after it arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_that_hangs_does_not_hold_up_the_rest_of_the_queue() {
+    let (da, db) = (temp_dir("hang-a"), temp_dir("hang-b"));
+    let b = start_remote(&db, 0).await;
+    // Accepts, says nothing, keeps the connections open.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let mut cfg = sender_config(&da, b.addrs.smtp);
+    cfg.routes
+        .push(("slow.test".into(), silent_addr.to_string()));
+    let a = server::start(cfg).await.unwrap();
+    assert!(submit(&a, &["someone@slow.test"], BODY).await);
+    // Let the first attempt start and hang.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(submit(&a, &["demo@remote.test"], BODY).await);
+    let msgs = wait_inbox(&b, 1).await;
+    assert!(without_trace(&msgs[0]).1.ends_with(b"line two\xc3\xa9\r\n"));
+    assert_eq!(a.queue.len(), 1, "the hanging entry stays queued");
+    a.shutdown(Duration::from_millis(100)).await;
+    b.shutdown(Duration::from_millis(100)).await;
+    holder.abort();
     let _ = std::fs::remove_dir_all(&da);
     let _ = std::fs::remove_dir_all(&db);
 }

@@ -4,7 +4,10 @@
 //! cargo run --release --bin mailserver                 # start, print the banner
 //! cargo run --release --bin mailserver -- adduser bob  # add an account (password on stdin)
 //! cargo run --release --bin mailserver -- passwd bob   # change its password
+//! cargo run --release --bin mailserver -- --config mailserver.toml
 //! ```
+//!
+//! `examples/mailserver.example.toml` documents every configuration key.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -14,55 +17,61 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use yubin_examples::relay::QueueConfig;
-use yubin_examples::server::{self, Config, Ports};
+use yubin_examples::config::{FileConfig, check_host_port, minutes};
+use yubin_examples::server::{self, Config};
 
 /// A small mail server built from the yubin crates.
+///
+/// Settings come from the built-in defaults, then `--config FILE` (TOML;
+/// see examples/mailserver.example.toml), then these flags: a flag wins.
 #[derive(Parser, Debug)]
 #[command(name = "mailserver", version)]
 struct Cli {
-    /// Where mail, accounts, the spool and the certificate live.
-    #[arg(long, default_value = "mail-data", global = true)]
-    data_dir: PathBuf,
-    /// The address to listen on (0.0.0.0 or :: for every interface).
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// The server's host name.
-    #[arg(long, default_value = "localhost", global = true)]
-    hostname: String,
-    /// A local mail domain (repeat for more; the first is the primary one).
-    #[arg(long = "domain", default_value = "localhost", global = true)]
+    /// A TOML configuration file (every key is optional; unknown keys are errors).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Where mail, accounts, the spool and the certificate live [default: mail-data].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// The address to listen on (0.0.0.0 or :: for every interface) [default: 127.0.0.1].
+    #[arg(long)]
+    bind: Option<IpAddr>,
+    /// The server's host name [default: localhost].
+    #[arg(long, global = true)]
+    hostname: Option<String>,
+    /// A local mail domain (repeat for more; the first is the primary one) [default: localhost].
+    #[arg(long = "domain", global = true)]
     domains: Vec<String>,
-    /// SMTP (MX) port.
-    #[arg(long, default_value_t = 2525)]
-    smtp_port: u16,
-    /// Submission port (STARTTLS, AUTH required).
-    #[arg(long, default_value_t = 2587)]
-    submission_port: u16,
-    /// Submission port with implicit TLS.
-    #[arg(long, default_value_t = 2465)]
-    submissions_port: u16,
-    /// POP3 port (STLS).
-    #[arg(long, default_value_t = 1110)]
-    pop3_port: u16,
-    /// POP3 port with implicit TLS.
-    #[arg(long, default_value_t = 1995)]
-    pop3s_port: u16,
-    /// IMAP port (STARTTLS).
-    #[arg(long, default_value_t = 1143)]
-    imap_port: u16,
-    /// IMAP port with implicit TLS.
-    #[arg(long, default_value_t = 1993)]
-    imaps_port: u16,
+    /// SMTP (MX) port [default: 2525].
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// Submission port (STARTTLS, AUTH required) [default: 2587].
+    #[arg(long)]
+    submission_port: Option<u16>,
+    /// Submission port with implicit TLS [default: 2465].
+    #[arg(long)]
+    submissions_port: Option<u16>,
+    /// POP3 port (STLS) [default: 1110].
+    #[arg(long)]
+    pop3_port: Option<u16>,
+    /// POP3 port with implicit TLS [default: 1995].
+    #[arg(long)]
+    pop3s_port: Option<u16>,
+    /// IMAP port (STARTTLS) [default: 1143].
+    #[arg(long)]
+    imap_port: Option<u16>,
+    /// IMAP port with implicit TLS [default: 1993].
+    #[arg(long)]
+    imaps_port: Option<u16>,
     /// Certificate chain (PEM); with --key. Default: self-signed, made on first start.
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
     /// Private key (PEM) for --cert.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// Largest message accepted, in octets.
-    #[arg(long, default_value_t = 25 * 1024 * 1024)]
-    max_message_size: u64,
+    /// Largest message accepted, in octets [default: 26214400].
+    #[arg(long)]
+    max_message_size: Option<u64>,
     /// Do not create the demo account on first start.
     #[arg(long)]
     no_demo: bool,
@@ -70,24 +79,25 @@ struct Cli {
     /// without AUTH for this many minutes (off by default).
     #[arg(long, value_name = "MINUTES")]
     pop_before_smtp: Option<u64>,
-    /// A static route for a remote domain, DOMAIN=HOST:PORT (repeat for more).
+    /// A static route for a remote domain, DOMAIN=HOST:PORT (repeat for
+    /// more; replaces the file's routes).
     #[arg(long = "route", value_name = "DOMAIN=HOST:PORT", value_parser = parse_route)]
     routes: Vec<(String, String)>,
     /// Relay mail for every other remote domain through HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
     smarthost: Option<String>,
-    /// First retry delay of the outgoing queue, in seconds (doubles each time).
-    #[arg(long, default_value_t = 60)]
-    retry_base_secs: u64,
-    /// Longest retry delay of the outgoing queue, in seconds.
-    #[arg(long, default_value_t = 3600)]
-    retry_max_secs: u64,
-    /// How long a message may stay queued before it bounces, in hours.
-    #[arg(long, default_value_t = 120)]
-    max_queue_hours: u64,
-    /// Log level: error, warn, info, debug or trace.
-    #[arg(long, default_value = "info", global = true)]
-    log: tracing::Level,
+    /// First retry delay of the outgoing queue, in seconds (doubles each time) [default: 60].
+    #[arg(long)]
+    retry_base_secs: Option<u64>,
+    /// Longest retry delay of the outgoing queue, in seconds [default: 3600].
+    #[arg(long)]
+    retry_max_secs: Option<u64>,
+    /// How long a message may stay queued before it bounces, in hours [default: 120].
+    #[arg(long)]
+    max_queue_hours: Option<u64>,
+    /// Log level: error, warn, info, debug or trace [default: info].
+    #[arg(long, global = true)]
+    log: Option<tracing::Level>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -114,7 +124,7 @@ enum Command {
 
 fn parse_route(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((domain, host)) if !domain.is_empty() && host.contains(':') => {
+        Some((domain, host)) if !domain.is_empty() && check_host_port("route", host).is_ok() => {
             Ok((domain.to_ascii_lowercase(), host.to_owned()))
         }
         _ => Err(format!("{s:?}: expected DOMAIN=HOST:PORT")),
@@ -142,23 +152,106 @@ fn read_password(given: Option<String>) -> Result<String, String> {
     Ok(p)
 }
 
+/// The configuration: defaults, then the file, then the flags.
+fn resolve(cli: &Cli) -> Result<(Config, tracing::Level), String> {
+    let mut config = Config::default();
+    let mut level = tracing::Level::INFO;
+    if let Some(path) = &cli.config {
+        let file = FileConfig::load(path).map_err(|e| format!("config file {e}"))?;
+        file.apply(&mut config);
+        if let Some(l) = file.log.as_deref().and_then(|l| l.parse().ok()) {
+            level = l;
+        }
+    }
+    if let Some(l) = cli.log {
+        level = l;
+    }
+    let set = |to: &mut u16, from: Option<u16>| {
+        if let Some(p) = from {
+            *to = p;
+        }
+    };
+    if let Some(d) = &cli.data_dir {
+        config.data_dir.clone_from(d);
+    }
+    if let Some(b) = cli.bind {
+        config.bind = b;
+    }
+    if let Some(h) = &cli.hostname {
+        config.hostname.clone_from(h);
+    }
+    if !cli.domains.is_empty() {
+        config.domains.clone_from(&cli.domains);
+    }
+    let p = &mut config.ports;
+    set(&mut p.smtp, cli.smtp_port);
+    set(&mut p.submission, cli.submission_port);
+    set(&mut p.submissions, cli.submissions_port);
+    set(&mut p.pop3, cli.pop3_port);
+    set(&mut p.pop3s, cli.pop3s_port);
+    set(&mut p.imap, cli.imap_port);
+    set(&mut p.imaps, cli.imaps_port);
+    if let (Some(c), Some(k)) = (&cli.cert, &cli.key) {
+        config.tls_files = Some((c.clone(), k.clone()));
+    }
+    if let Some(m) = cli.max_message_size {
+        config.max_message_octets = m;
+    }
+    if cli.no_demo {
+        config.demo_account = false;
+    }
+    if let Some(m) = cli.pop_before_smtp {
+        config.pop_before_smtp = Some(minutes(m));
+    }
+    if !cli.routes.is_empty() {
+        config.routes.clone_from(&cli.routes);
+    }
+    if let Some(h) = &cli.smarthost {
+        check_host_port("--smarthost", h)?;
+        config.smarthost = Some(h.clone());
+    }
+    if let Some(s) = cli.retry_base_secs {
+        config.queue.retry_base = Duration::from_secs(s.max(1));
+    }
+    if let Some(s) = cli.retry_max_secs {
+        config.queue.retry_max = Duration::from_secs(s.max(1));
+    }
+    if let Some(h) = cli.max_queue_hours {
+        config.queue.max_age = Duration::from_secs(h.saturating_mul(3600));
+    }
+    Ok((config, level))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let (config, level) = match resolve(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mailserver: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     tracing_subscriber::fmt()
-        .with_max_level(cli.log)
+        .with_max_level(level)
         .with_target(false)
         .init();
     match &cli.command {
         Some(Command::Adduser { name, password } | Command::Passwd { name, password }) => {
             let result = read_password(password.clone()).and_then(|p| {
-                server::set_password(&cli.data_dir, &cli.domains, &cli.hostname, name, &p)
-                    .map_err(|e| e.to_string())
+                server::set_password(
+                    &config.data_dir,
+                    &config.domains,
+                    &config.hostname,
+                    name,
+                    &p,
+                )
+                .map_err(|e| e.to_string())
             });
             match result {
                 Ok(()) => {
                     println!(
                         "account {name} saved in {}",
-                        cli.data_dir.join("users").display()
+                        config.data_dir.join("users").display()
                     );
                     ExitCode::SUCCESS
                 }
@@ -168,41 +261,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        None => run(cli),
+        None => run(config),
     }
 }
 
-fn run(cli: Cli) -> ExitCode {
-    let config = Config {
-        data_dir: cli.data_dir,
-        bind: cli.bind,
-        hostname: cli.hostname,
-        domains: cli.domains,
-        ports: Ports {
-            smtp: cli.smtp_port,
-            submission: cli.submission_port,
-            submissions: cli.submissions_port,
-            pop3: cli.pop3_port,
-            pop3s: cli.pop3s_port,
-            imap: cli.imap_port,
-            imaps: cli.imaps_port,
-        },
-        tls_files: cli.cert.zip(cli.key),
-        max_message_octets: cli.max_message_size,
-        demo_account: !cli.no_demo,
-        pop_before_smtp: cli
-            .pop_before_smtp
-            .map(|m| Duration::from_secs(m.saturating_mul(60))),
-        routes: cli.routes,
-        smarthost: cli.smarthost,
-        queue: QueueConfig {
-            retry_base: Duration::from_secs(cli.retry_base_secs.max(1)),
-            retry_max: Duration::from_secs(cli.retry_max_secs.max(1)),
-            max_age: Duration::from_secs(cli.max_queue_hours.saturating_mul(3600)),
-            ..QueueConfig::default()
-        },
-        ..Config::default()
-    };
+fn run(config: Config) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
