@@ -704,23 +704,11 @@ impl Session {
     /// After STARTTLS (until [`tls_established`](Self::tls_established))
     /// and after close, bytes are taken and dropped.
     pub fn receive(&mut self, now: Instant, bytes: &[u8]) -> usize {
-        if matches!(self.mode, Mode::Closed | Mode::TlsWait) {
+        let Some(take) = self.intake(now, bytes.len()) else {
             return bytes.len();
-        }
-        if self.out.is_full() {
-            return 0;
-        }
-        let room = self
-            .cfg
-            .limits
-            .max_input_octets
-            .saturating_sub(self.rx.len());
-        let take = room.min(bytes.len());
+        };
         if let Some(b) = bytes.get(..take) {
             self.rx.extend_from_slice(b);
-        }
-        if take > 0 {
-            self.deadline = Some(now + self.cfg.limits.idle);
         }
         take
     }
@@ -731,31 +719,43 @@ impl Session {
     /// buffer is empty, or `buf` continues the same allocation, the octets
     /// change hands without being copied.
     pub fn receive_buf(&mut self, now: Instant, buf: &mut BytesMut) -> usize {
-        if matches!(self.mode, Mode::Closed | Mode::TlsWait) {
+        let Some(take) = self.intake(now, buf.len()) else {
             let n = buf.len();
             buf.clear();
             return n;
+        };
+        if take > 0 {
+            let part = buf.split_to(take);
+            if self.rx.is_empty() {
+                self.rx = part;
+            } else {
+                self.rx.unsplit(part);
+            }
+        }
+        take
+    }
+
+    /// How many of `offered` octets the receive buffer takes now (0 while
+    /// the send buffer or the receive buffer is full), restarting the idle
+    /// deadline when it takes any; `None` when they are to be dropped
+    /// (after STARTTLS until the handshake, and after close).
+    fn intake(&mut self, now: Instant, offered: usize) -> Option<usize> {
+        if matches!(self.mode, Mode::Closed | Mode::TlsWait) {
+            return None;
         }
         if self.out.is_full() {
-            return 0;
+            return Some(0);
         }
         let room = self
             .cfg
             .limits
             .max_input_octets
             .saturating_sub(self.rx.len());
-        let take = room.min(buf.len());
-        if take == 0 {
-            return 0;
+        let take = room.min(offered);
+        if take > 0 {
+            self.deadline = Some(now + self.cfg.limits.idle);
         }
-        let part = buf.split_to(take);
-        if self.rx.is_empty() {
-            self.rx = part;
-        } else {
-            self.rx.unsplit(part);
-        }
-        self.deadline = Some(now + self.cfg.limits.idle);
-        take
+        Some(take)
     }
 
     /// The next event, or `None` when more input (or a decision, or room in
