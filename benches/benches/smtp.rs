@@ -206,16 +206,18 @@ fn proto_data(input: &[u8]) -> usize {
     out.len()
 }
 
-/// A whole session into yubin's server session: EHLO, MAIL, RCPT, DATA with
-/// `body`, QUIT; every decision accepted; body octets counted.
-fn yubin_session(config: &Arc<Config>, input: &[u8]) -> usize {
+/// Runs yubin's server session to its end: `feed` hands it input and says
+/// how much it took and whether more is to come; every decision accepted;
+/// returns the body octets delivered.
+fn yubin_drive(
+    config: &Arc<Config>,
+    mut feed: impl FnMut(&mut Session, Instant) -> (usize, bool),
+) -> usize {
     let now = Instant::now();
     let mut s = Session::new(config.clone(), now, Connection::default(), [7; 18]);
-    let mut off = 0;
     let mut body = 0;
     loop {
-        let took = s.receive(now, &input[off..]);
-        off += took;
+        let (took, more) = feed(&mut s, now);
         let mut events = false;
         while let Some(ev) = s.next_event() {
             events = true;
@@ -231,10 +233,22 @@ fn yubin_session(config: &Arc<Config>, input: &[u8]) -> usize {
         }
         let pending = s.outgoing().len();
         s.sent(pending);
-        if s.is_closed() || (took == 0 && !events && pending == 0) {
+        if s.is_closed() || (took == 0 && !events && pending == 0 && !more) {
             return body;
         }
     }
+}
+
+/// A whole session into yubin's server session: EHLO, MAIL, RCPT, DATA with
+/// `body`, QUIT, copied in with `receive`.
+fn yubin_session(config: &Arc<Config>, input: &[u8]) -> usize {
+    let mut off = 0;
+    yubin_drive(config, |s, now| {
+        let took = s.receive(now, &input[off..]);
+        off += took;
+        // A session that takes nothing and says nothing is done.
+        (took, false)
+    })
 }
 
 /// The same session fed the way the tokio adapter feeds it: what each
@@ -248,36 +262,16 @@ fn socket_reads(input: &[u8]) -> Vec<BytesMut> {
 }
 
 fn yubin_session_buf(config: &Arc<Config>, mut reads: Vec<BytesMut>) -> usize {
-    let now = Instant::now();
-    let mut s = Session::new(config.clone(), now, Connection::default(), [7; 18]);
     let mut buf = BytesMut::new();
-    let mut body = 0;
-    loop {
+    yubin_drive(config, |s, now| {
         if buf.is_empty()
             && let Some(r) = reads.pop()
         {
             buf = r;
         }
         let took = s.receive_buf(now, &mut buf);
-        let mut events = false;
-        while let Some(ev) = s.next_event() {
-            events = true;
-            match ev {
-                Event::Connect { ticket, .. }
-                | Event::Helo { ticket, .. }
-                | Event::MailFrom { ticket, .. }
-                | Event::RcptTo { ticket, .. }
-                | Event::BodyEnd { ticket, .. } => s.accept(ticket).unwrap(),
-                Event::BodyChunk(c) => body += c.len(),
-                _ => {}
-            }
-        }
-        let pending = s.outgoing().len();
-        s.sent(pending);
-        if s.is_closed() || (took == 0 && !events && pending == 0 && reads.is_empty()) {
-            return body;
-        }
-    }
+        (took, !buf.is_empty() || !reads.is_empty())
+    })
 }
 
 /// The same bytes through smtp-proto: its request parser for the commands,
