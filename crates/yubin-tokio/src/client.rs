@@ -6,6 +6,12 @@
 //! one [`SmtpClient::send`] per message (pipelined and with BDAT when the
 //! server offers them), then [`SmtpClient::quit`].
 //!
+//! [`Pop3Client`] and [`ImapClient`] do the same for yubin-pop3's and
+//! yubin-imap's client sessions: greeting, STLS / STARTTLS when asked for,
+//! then one async call per command (`RETR` and large FETCH literals come
+//! out in pieces). All three share one socket loop; TLS asked for is never
+//! skipped.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), yubin_tokio::client::ClientError> {
 //! use yubin_smtp::client::{Envelope, Settings};
@@ -44,6 +50,12 @@ use yubin_smtp::client::{
 
 use crate::driver::now;
 use crate::tls::{ClientTls, TlsError};
+
+mod imap;
+mod pop3;
+
+pub use imap::{ImapClient, Response as ImapResponse};
+pub use pop3::Pop3Client;
 
 /// How the connection is secured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +137,17 @@ pub enum ClientError {
     /// malformed reply).
     #[error("smtp: {0}")]
     Smtp(SmtpError),
+    /// The POP3 session failed or refused the call (a malformed response,
+    /// a command it cannot send now).
+    #[error("pop3: {0}")]
+    Pop3(yubin_pop3::client::ClientError),
+    /// The IMAP session refused the call (busy, closed).
+    #[error("imap: {0}")]
+    Imap(yubin_imap::client::ClientError),
+    /// The server refused: a POP3 `-ERR`, an IMAP `NO`, `BAD` or `BYE`,
+    /// with its text.
+    #[error("refused: {0}")]
+    Refused(String),
     /// The session cannot take this call now (an envelope without
     /// recipients, or a call after the session closed).
     #[error("the session cannot take this call now")]
@@ -230,15 +253,162 @@ async fn open(
     }
 }
 
-/// An SMTP (or LMTP) client connection; see the [module](self) docs.
-pub struct SmtpClient {
+/// A client session as the transport drives it: bytes in, bytes out, and
+/// (for the sessions that keep one) a response deadline.
+trait Sans {
+    fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize;
+    fn outgoing(&self) -> &[u8];
+    fn sent(&mut self, n: usize);
+    fn deadline(&self) -> Option<std::time::Instant> {
+        None
+    }
+}
+
+impl Sans for Session {
+    fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize {
+        Session::receive(self, now, bytes)
+    }
+    fn outgoing(&self) -> &[u8] {
+        Session::outgoing(self)
+    }
+    fn sent(&mut self, n: usize) {
+        Session::sent(self, n);
+    }
+    fn deadline(&self) -> Option<std::time::Instant> {
+        Session::deadline(self)
+    }
+}
+
+/// The socket side of a client connection, shared by the three clients:
+/// writes what the session queued, reads into a pending buffer the session
+/// takes from, and runs the STARTTLS handshake.
+struct Transport {
     io: Stream,
-    session: Session,
     /// Bytes read but not yet taken by the session.
     pending: Vec<u8>,
+    /// The read buffer, kept between reads.
+    buf: Vec<u8>,
     starttls: Option<(TlsConnector, ServerName<'static>)>,
     connect_timeout: Duration,
     io_timeout: Duration,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one [`Transport::pump`] did.
+enum Pumped {
+    /// The session took bytes (its events may have changed).
+    Progress,
+    /// Nothing arrived in time: the session's deadline or the i/o limit.
+    TimedOut,
+}
+
+impl Transport {
+    async fn open(endpoint: &Endpoint) -> Result<Self, ClientError> {
+        let (io, starttls) = open(endpoint).await?;
+        Ok(Self {
+            io,
+            pending: Vec::new(),
+            buf: Vec::new(),
+            starttls,
+            connect_timeout: endpoint.connect_timeout,
+            io_timeout: endpoint.io_timeout,
+        })
+    }
+
+    /// Writes everything the session has queued.
+    async fn flush(&mut self, session: &mut impl Sans) -> Result<(), ClientError> {
+        while !session.outgoing().is_empty() {
+            let n = within(self.io_timeout, self.io.write(session.outgoing())).await?;
+            if n == 0 {
+                return Err(ClientError::Closed);
+            }
+            session.sent(n);
+        }
+        within(self.io_timeout, self.io.flush()).await
+    }
+
+    /// Hands the session bytes it has not taken yet, or reads more (up to
+    /// the session's deadline and the i/o limit).
+    async fn pump(&mut self, session: &mut impl Sans) -> Result<Pumped, ClientError> {
+        if !self.pending.is_empty() {
+            let took = session.receive(now(), &self.pending);
+            self.pending.drain(..took.min(self.pending.len()));
+            if took > 0 {
+                return Ok(Pumped::Progress);
+            }
+        }
+        let limit = match session.deadline() {
+            Some(d) => d.saturating_duration_since(now()).min(self.io_timeout),
+            None => self.io_timeout,
+        };
+        if self.buf.is_empty() {
+            self.buf = vec![0u8; 16 * 1024];
+        }
+        match tokio::time::timeout(limit, self.io.read(&mut self.buf)).await {
+            Ok(Ok(0)) => Err(ClientError::Closed),
+            Ok(Ok(n)) => {
+                self.pending
+                    .extend_from_slice(self.buf.get(..n).unwrap_or_default());
+                let took = session.receive(now(), &self.pending);
+                self.pending.drain(..took.min(self.pending.len()));
+                Ok(Pumped::Progress)
+            }
+            Ok(Err(e)) => Err(e.into()),
+            Err(_) => Ok(Pumped::TimedOut),
+        }
+    }
+
+    /// Waits up to `limit` for bytes without handing them to a session
+    /// (IDLE: the caller decides when to look). True when some arrived.
+    async fn wait_readable(&mut self, limit: Duration) -> Result<bool, ClientError> {
+        if !self.pending.is_empty() {
+            return Ok(true);
+        }
+        if self.buf.is_empty() {
+            self.buf = vec![0u8; 16 * 1024];
+        }
+        match tokio::time::timeout(limit, self.io.read(&mut self.buf)).await {
+            Ok(Ok(0)) => Err(ClientError::Closed),
+            Ok(Ok(n)) => {
+                self.pending
+                    .extend_from_slice(self.buf.get(..n).unwrap_or_default());
+                Ok(true)
+            }
+            Ok(Err(e)) => Err(e.into()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The STARTTLS handshake: whatever the server sent after accepting
+    /// STARTTLS is discarded with the plaintext buffer.
+    async fn upgrade(&mut self) -> Result<(), ClientError> {
+        let (connector, name) = self.starttls.take().ok_or(ClientError::NoStartTls)?;
+        let Stream::Plain(tcp) = std::mem::replace(&mut self.io, Stream::Gone) else {
+            return Err(ClientError::Misuse);
+        };
+        self.pending.clear();
+        let tls = within(self.connect_timeout, connector.connect(name, tcp)).await?;
+        self.io = Stream::Tls(Box::new(tls));
+        Ok(())
+    }
+
+    /// Closes the write side; the peer may have closed first.
+    async fn close(&mut self) {
+        let _ = self.io.shutdown().await;
+    }
+}
+
+/// An SMTP (or LMTP) client connection; see the [module](self) docs.
+pub struct SmtpClient {
+    io: Transport,
+    session: Session,
     caps: Capabilities,
 }
 
@@ -255,7 +425,7 @@ impl SmtpClient {
     /// Connects, reads the greeting, says EHLO, runs STARTTLS (for
     /// [`Security::StartTls`]) and AUTH (when `settings.auth` is set).
     pub async fn connect(endpoint: &Endpoint, mut settings: Settings) -> Result<Self, ClientError> {
-        let (io, starttls) = open(endpoint).await?;
+        let io = Transport::open(endpoint).await?;
         settings.starttls = endpoint.security == Security::StartTls;
         // Asked for TLS: never go on (or send credentials) in the clear.
         settings.require_tls = endpoint.security != Security::Plain;
@@ -263,10 +433,6 @@ impl SmtpClient {
         let mut client = Self {
             io,
             session: Session::new(settings, now(), implicit),
-            pending: Vec::new(),
-            starttls,
-            connect_timeout: endpoint.connect_timeout,
-            io_timeout: endpoint.io_timeout,
             caps: Capabilities::default(),
         };
         match client.next().await? {
@@ -307,7 +473,7 @@ impl SmtpClient {
             let took = self.session.send_body(rest);
             rest = rest.get(took..).unwrap_or_default();
             if took == 0 || !rest.is_empty() {
-                self.flush().await?;
+                self.io.flush(&mut self.session).await?;
             }
         }
         self.session.end_body();
@@ -331,84 +497,38 @@ impl SmtpClient {
                 Err(e) => return Err(e),
             }
         }
-        self.flush().await?;
+        self.io.flush(&mut self.session).await?;
         // The server closes first after 221; our close may race it.
-        let _ = self.io.shutdown().await;
+        self.io.close().await;
         Ok(())
-    }
-
-    /// Writes everything the session has queued.
-    async fn flush(&mut self) -> Result<(), ClientError> {
-        while !self.session.outgoing().is_empty() {
-            let n = within(self.io_timeout, self.io.write(self.session.outgoing())).await?;
-            if n == 0 {
-                return Err(ClientError::Closed);
-            }
-            self.session.sent(n);
-        }
-        within(self.io_timeout, self.io.flush()).await
     }
 
     /// The session's next event, reading and writing as it needs; runs the
     /// STARTTLS handshake itself.
     async fn next(&mut self) -> Result<Event, ClientError> {
-        let mut buf = vec![0u8; 16 * 1024];
         loop {
             if let Some(event) = self.session.next_event() {
                 if matches!(event, Event::StartTls) {
-                    self.upgrade().await?;
+                    self.io.flush(&mut self.session).await?;
+                    self.io.upgrade().await?;
+                    self.session.tls_established();
                     continue;
                 }
                 return Ok(event);
             }
-            self.flush().await?;
+            self.io.flush(&mut self.session).await?;
             if self.session.is_closed() {
                 return Ok(Event::Closed);
             }
-            if !self.pending.is_empty() {
-                let took = self.session.receive(now(), &self.pending);
-                self.pending.drain(..took.min(self.pending.len()));
-                if took > 0 {
-                    continue;
-                }
+            if let Pumped::TimedOut = self.io.pump(&mut self.session).await? {
+                // The session's own deadline (it then reports Failed), or
+                // the i/o limit with no reply awaited.
+                self.session.timeout(now());
+                return match self.session.next_event() {
+                    Some(event) => Ok(event),
+                    None => Err(ClientError::Timeout),
+                };
             }
-            let limit = match self.session.deadline() {
-                Some(d) => d.saturating_duration_since(now()).min(self.io_timeout),
-                None => self.io_timeout,
-            };
-            match tokio::time::timeout(limit, self.io.read(&mut buf)).await {
-                Ok(Ok(0)) => return Err(ClientError::Closed),
-                Ok(Ok(n)) => self
-                    .pending
-                    .extend_from_slice(buf.get(..n).unwrap_or_default()),
-                Ok(Err(e)) => return Err(e.into()),
-                Err(_) => {
-                    // The session's own deadline (it then reports Failed),
-                    // or the i/o limit with no reply awaited.
-                    self.session.timeout(now());
-                    return match self.session.next_event() {
-                        Some(event) => Ok(event),
-                        None => Err(ClientError::Timeout),
-                    };
-                }
-            }
-            let took = self.session.receive(now(), &self.pending);
-            self.pending.drain(..took.min(self.pending.len()));
         }
-    }
-
-    /// The STARTTLS handshake: whatever the server sent after its 220 is
-    /// discarded with the plaintext buffer.
-    async fn upgrade(&mut self) -> Result<(), ClientError> {
-        self.flush().await?;
-        let (connector, name) = self.starttls.take().ok_or(ClientError::NoStartTls)?;
-        let Stream::Plain(tcp) = std::mem::replace(&mut self.io, Stream::Gone) else {
-            return Err(ClientError::Misuse);
-        };
-        self.pending.clear();
-        let tls = within(self.connect_timeout, connector.connect(name, tcp)).await?;
-        self.io = Stream::Tls(Box::new(tls));
-        self.session.tls_established();
-        Ok(())
     }
 }

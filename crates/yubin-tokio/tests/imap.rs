@@ -187,3 +187,53 @@ async fn implicit_tls_autologout_and_the_busy_reply() {
         .ok();
     assert!(rest.starts_with("* BYE"), "{rest:?}");
 }
+
+#[tokio::test]
+async fn imap_client_connector_over_starttls() {
+    use yubin_imap::types::{CommandBody, StatusKind};
+    use yubin_tokio::client::{ClientError, Endpoint, ImapClient, Security};
+    let (store, pem) = cert();
+    let (addr, _t) = start(
+        TlsMode::StartTls(store.acceptor().unwrap()),
+        Tls::StartTls,
+        ConnLimits::default(),
+        Duration::from_secs(60),
+    )
+    .await;
+    let endpoint = Endpoint::new(addr.to_string(), "localhost", Security::StartTls)
+        .with_tls(ClientTls::Roots(pem));
+    let mut imap = ImapClient::connect(&endpoint, Default::default())
+        .await
+        .unwrap();
+    // After STARTTLS the capabilities were asked for again: no
+    // LOGINDISABLED and no STARTTLS any more.
+    let caps = format!("{:?}", imap.capabilities());
+    assert!(!caps.contains("LoginDisabled"), "{caps}");
+    assert!(!caps.contains("StartTls"), "{caps}");
+    match imap.login("alice", "wrong").await {
+        Err(ClientError::Refused(text)) => assert!(text.contains("invalid"), "{text}"),
+        other => panic!("wrong password: {other:?}"),
+    }
+    imap.login("alice", "pass word").await.unwrap();
+    let noop = imap.run(CommandBody::Noop).await.unwrap();
+    assert_eq!(noop.kind, StatusKind::Ok);
+    let caps = imap.run(CommandBody::Capability).await.unwrap();
+    assert_eq!(caps.data.len(), 1, "one CAPABILITY response: {caps:?}");
+    imap.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn imap_client_connector_refuses_plain_starttls_server() {
+    use yubin_tokio::client::{ClientError, Endpoint, ImapClient, Security};
+    let (addr, _t) = start(
+        TlsMode::Plain,
+        Tls::None,
+        ConnLimits::default(),
+        Duration::from_secs(60),
+    )
+    .await;
+    let endpoint = Endpoint::new(addr.to_string(), "localhost", Security::StartTls)
+        .with_tls(ClientTls::DangerAcceptAnyCertificate);
+    let r = ImapClient::connect(&endpoint, Default::default()).await;
+    assert!(matches!(r, Err(ClientError::NoStartTls)), "{r:?}");
+}

@@ -235,3 +235,56 @@ async fn implicit_tls_and_the_busy_reply() {
     t.get_mut().write_all(b"QUIT\r\n").await.unwrap();
     assert!(line(&mut t).await.starts_with("+OK"));
 }
+
+#[tokio::test]
+async fn pop3_client_connector_over_stls_and_implicit_tls() {
+    use yubin_tokio::client::{ClientError, Endpoint, Pop3Client, Security};
+    let (store, pem) = cert();
+    for (tls, mode, security) in [
+        (
+            TlsMode::StartTls(store.acceptor().unwrap()),
+            Tls::Stls,
+            Security::StartTls,
+        ),
+        (
+            TlsMode::Implicit(store.acceptor().unwrap()),
+            Tls::Implicit,
+            Security::Implicit,
+        ),
+    ] {
+        let (addr, _t) = start(tls, mode, ConnLimits::default()).await;
+        let endpoint = Endpoint::new(addr.to_string(), "localhost", security)
+            .with_tls(ClientTls::Roots(pem.clone()));
+        // A wrong password is the server's refusal, with its text.
+        let mut pop = Pop3Client::connect(&endpoint, Default::default())
+            .await
+            .unwrap();
+        match pop.login("alice", "wrong").await {
+            Err(ClientError::Refused(text)) => assert!(text.contains("invalid"), "{text}"),
+            other => panic!("wrong password: {other:?}"),
+        }
+        pop.quit().await.unwrap();
+
+        let mut pop = Pop3Client::connect(&endpoint, Default::default())
+            .await
+            .unwrap();
+        pop.login("alice", "pass word").await.unwrap();
+        assert_eq!(pop.stat().await.unwrap(), (1, message().len() as u64));
+        let mut got = Vec::new();
+        let mut chunks = 0;
+        pop.retr(1, |c| {
+            chunks += 1;
+            got.extend_from_slice(&c);
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, message().to_vec(), "dot-unstuffed, byte for byte");
+        assert!(chunks > 1, "a 200 KiB body arrives in pieces");
+        pop.noop().await.unwrap();
+        assert!(matches!(
+            pop.retr(0, |_| {}).await,
+            Err(ClientError::Misuse)
+        ));
+        pop.quit().await.unwrap();
+    }
+}
