@@ -27,6 +27,10 @@ impl Sans for Session {
 pub struct Response {
     /// Untagged data (LIST, SEARCH, FETCH, … results), in arrival order.
     pub data: Vec<Data>,
+    /// Mailbox updates that arrived while the command ran (EXISTS,
+    /// RECENT, EXPUNGE, VANISHED, flag changes by others): for SELECT the
+    /// mailbox's size; after NOOP what changed.
+    pub updates: Vec<Data>,
     /// OK, NO or BAD.
     pub kind: StatusKind,
     /// The completion's code and text.
@@ -36,9 +40,10 @@ pub struct Response {
 /// An IMAP client connection: greeting, STARTTLS when asked for, then one
 /// async call per command.
 ///
-/// Unsolicited events (EXISTS, EXPUNGE, VANISHED, flag changes by others,
-/// alerts, BYE) never get lost inside a command's result: they queue in
-/// [`ImapClient::take_unsolicited`].
+/// Mailbox updates (EXISTS, EXPUNGE, VANISHED, flag changes by others) are
+/// never lost: those that arrive while a command runs come back in its
+/// [`Response::updates`], the others (during IDLE, between commands) and
+/// alerts and BYE queue in [`ImapClient::take_unsolicited`].
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), yubin_tokio::client::ClientError> {
@@ -177,7 +182,7 @@ impl ImapClient {
     pub async fn run_with(
         &mut self,
         body: CommandBody,
-        mut on_event: impl FnMut(Event),
+        mut on_event: impl FnMut(Event) + Send,
     ) -> Result<Response, ClientError> {
         let tag = self.session.command(body).map_err(ClientError::Imap)?;
         self.wait(&tag, &mut on_event).await
@@ -269,15 +274,23 @@ impl ImapClient {
     async fn wait(
         &mut self,
         tag: &Tag,
-        on_event: &mut dyn FnMut(Event),
+        on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Response, ClientError> {
-        let mut data = Vec::new();
+        let (mut data, mut updates) = (Vec::new(), Vec::new());
         loop {
             match self.next().await? {
                 Event::Completed {
                     tag: t, kind, text, ..
-                } if &t == tag => return Ok(Response { data, kind, text }),
+                } if &t == tag => {
+                    return Ok(Response {
+                        data,
+                        updates,
+                        kind,
+                        text,
+                    });
+                }
                 Event::Data(d) => data.push(d),
+                Event::Update(d) => updates.push(d),
                 event @ (Event::FetchStreamStart { .. }
                 | Event::FetchChunk(_)
                 | Event::FetchStreamEnd { .. }
