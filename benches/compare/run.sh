@@ -167,6 +167,7 @@ login_cache_secs = 3600
 EOF
 POP_ACCOUNTS=$(seq -f 'pop%g' 1 "$POP3_USERS")
 ACCOUNTS="demo load $POP_ACCOUNTS"
+record "$BIN/mailserver --config $WORK/mailserver.toml adduser NAME --password PASSWORD   # for NAME in $ACCOUNTS"
 for a in $ACCOUNTS; do
     "$BIN/mailserver" --config "$WORK/mailserver.toml" --log error adduser "$a" --password "$PASSWORD" >/dev/null
 done
@@ -410,7 +411,13 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
     echo "benches/compare/dovecot.conf.in and the TOML written by run.sh):"
     echo
     echo '```'
-    sed "s|$WORK|\$WORK|g; s|$ROOT/||g" "$WORK/commands.txt"
+    sed "s|$WORK|\$WORK|g; s|$TARGET/|target/|g; s|$ROOT/||g" "$WORK/commands.txt"
+    echo '```'
+    echo
+    echo "The mailserver's configuration (\$WORK/mailserver.toml):"
+    echo
+    echo '```toml'
+    sed "s|$WORK|\$WORK|g" "$WORK/mailserver.toml"
     echo '```'
 } >"$HERE/RESULTS.md"
 log "written to $HERE/RESULTS.md"
