@@ -1,15 +1,23 @@
 //! Accounts: a users file of `name:hash` lines, the hash an argon2id PHC
 //! string (`$argon2id$v=19$...`), so the file can be shared with other
 //! software that reads the format.
+//!
+//! argon2id is slow on purpose (tens of milliseconds and 19 MiB per check),
+//! which would cap logins at a few dozen a second on a small machine. As
+//! Dovecot's auth cache (`auth_cache_size`, `auth_cache_ttl`), successful
+//! checks are remembered for a while: see [`LoginCache`].
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// The accounts of one server, loaded from (and saved to) a users file.
 #[derive(Debug)]
@@ -17,6 +25,159 @@ pub struct Accounts {
     path: PathBuf,
     domains: Vec<String>,
     users: RwLock<HashMap<String, String>>,
+    cache: LoginCache,
+}
+
+/// Size and lifetime of the [`LoginCache`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginCacheConfig {
+    /// Accounts remembered at most; 0 turns the cache off. Default 10,000
+    /// (Dovecot's `auth_cache_size` is in bytes; at about 100 bytes an
+    /// entry this is roughly 1 MiB).
+    pub max_entries: usize,
+    /// How long a successful check is remembered. Default 1 hour (as a
+    /// typical Dovecot `auth_cache_ttl`).
+    pub ttl: Duration,
+}
+
+impl Default for LoginCacheConfig {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Successful password checks, remembered so that a client logging in
+/// again (a mail client polling, a phone reconnecting) skips argon2.
+///
+/// An entry is the account name, `HMAC-SHA256(key, password)` under a key
+/// drawn when the process starts (never written anywhere, so the cache
+/// holds nothing an offline guesser could use after a restart or from a
+/// core file without the key), and when it was stored. A login with the
+/// same tag within the TTL is accepted at once; any other login runs
+/// argon2, and only a success is stored: a wrong password is never
+/// cached, so it costs a guesser the full argon2 price every time. Tags
+/// are compared in constant time. Changing an account's password drops
+/// its entry.
+#[derive(Debug)]
+pub struct LoginCache {
+    key: [u8; 32],
+    config: LoginCacheConfig,
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    entries: HashMap<String, CacheEntry>,
+    /// Bumped on every password change: a check that started before a
+    /// change must not store the old password after it.
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct CacheEntry {
+    tag: [u8; 32],
+    stored: Instant,
+}
+
+impl LoginCache {
+    /// An empty cache keyed with `key` (draw it at random).
+    pub fn new(config: LoginCacheConfig, key: [u8; 32]) -> Self {
+        Self {
+            key,
+            config,
+            inner: Mutex::new(CacheInner::default()),
+        }
+    }
+
+    fn mac(&self, password: &str) -> Hmac<Sha256> {
+        // HMAC takes a key of any length: this cannot fail.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+        mac.update(password.as_bytes());
+        mac
+    }
+
+    /// True when `name` logged in with `password` less than the TTL ago.
+    fn hit(&self, name: &str, password: &str, now: Instant) -> bool {
+        if self.config.max_entries == 0 {
+            return false;
+        }
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(entry) = inner.entries.get(name) else {
+            return false;
+        };
+        if now.saturating_duration_since(entry.stored) >= self.config.ttl {
+            return false;
+        }
+        // verify_slice compares in constant time.
+        self.mac(password).verify_slice(&entry.tag).is_ok()
+    }
+
+    /// The generation to hand back to [`Self::store`].
+    fn generation(&self) -> u64 {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .generation
+    }
+
+    /// Remembers a successful check, unless a password changed since
+    /// `generation` was read. When full, expired entries go first, then
+    /// the oldest one.
+    fn store(&self, name: &str, password: &str, generation: u64, now: Instant) {
+        let max = self.config.max_entries;
+        if max == 0 {
+            return;
+        }
+        let tag: [u8; 32] = self.mac(password).finalize().into_bytes().into();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.generation != generation {
+            return;
+        }
+        if !inner.entries.contains_key(name) && inner.entries.len() >= max {
+            let ttl = self.config.ttl;
+            inner
+                .entries
+                .retain(|_, e| now.saturating_duration_since(e.stored) < ttl);
+            if inner.entries.len() >= max {
+                let oldest = inner
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, e)| e.stored)
+                    .map(|(n, _)| n.clone());
+                if let Some(n) = oldest {
+                    inner.entries.remove(&n);
+                }
+            }
+        }
+        inner
+            .entries
+            .insert(name.to_owned(), CacheEntry { tag, stored: now });
+    }
+
+    /// Drops `name`'s entry (its password changed).
+    fn forget(&self, name: &str) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.entries.remove(name);
+    }
+
+    /// The number of accounts remembered.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entries
+            .len()
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Why an account could not be changed.
@@ -50,6 +211,16 @@ impl Accounts {
     /// Loads `path` (an absent file is an empty set). `domains` are the local
     /// domains: `name@domain` logs in as `name` for each of them.
     pub fn load(path: &Path, domains: &[String]) -> Result<Self, AccountError> {
+        Self::load_with_cache(path, domains, LoginCacheConfig::default())
+    }
+
+    /// [`Self::load`] with a login cache of this size and lifetime, keyed
+    /// with fresh randomness.
+    pub fn load_with_cache(
+        path: &Path,
+        domains: &[String],
+        cache: LoginCacheConfig,
+    ) -> Result<Self, AccountError> {
         let io_err = |source| AccountError::Io {
             path: path.to_owned(),
             source,
@@ -77,6 +248,7 @@ impl Accounts {
             path: path.to_owned(),
             domains: domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
             users: RwLock::new(users),
+            cache: LoginCache::new(cache, yubin_tokio::entropy()),
         })
     }
 
@@ -104,9 +276,19 @@ impl Accounts {
     }
 
     /// Checks a password; the account name on success. Slow on purpose
-    /// (argon2): call it off the async threads.
+    /// (argon2) unless the same password succeeded recently (the
+    /// [`LoginCache`]): call it off the async threads.
     pub fn verify(&self, login: &str, password: &str) -> Option<String> {
+        self.verify_at(login, password, yubin_tokio::now())
+    }
+
+    /// [`Self::verify`] at `now` (the tests move the clock).
+    fn verify_at(&self, login: &str, password: &str, now: Instant) -> Option<String> {
         let name = self.resolve(login)?;
+        if self.cache.hit(&name, password, now) {
+            return Some(name);
+        }
+        let generation = self.cache.generation();
         let hash = {
             let users = self.users.read().unwrap_or_else(|p| p.into_inner());
             users.get(&name)?.clone()
@@ -114,8 +296,14 @@ impl Accounts {
         let parsed = PasswordHash::new(&hash).ok()?;
         Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .ok()
-            .map(|()| name)
+            .ok()?;
+        self.cache.store(&name, password, generation, now);
+        Some(name)
+    }
+
+    /// The login cache (for its size in tests and reports).
+    pub fn login_cache(&self) -> &LoginCache {
+        &self.cache
     }
 
     /// All account names, sorted.
@@ -150,6 +338,7 @@ impl Accounts {
             .map_err(|e| AccountError::Hash(e.to_string()))?
             .to_string();
         let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
+        self.cache.forget(&name);
         users.insert(name, hash);
         let mut names: Vec<&String> = users.keys().collect();
         names.sort();
@@ -237,5 +426,132 @@ mod tests {
             Err(AccountError::Syntax { line: 1, .. })
         ));
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// A users file with `names`, all with password "pw", and a cache of
+    /// `cfg`; the directory is removed by the caller.
+    fn fixture(tag: &str, names: &[&str], cfg: LoginCacheConfig) -> (PathBuf, Accounts) {
+        let dir = std::env::temp_dir().join(format!("yubin-acc-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let path = dir.join("users");
+        let a = Accounts::load_with_cache(&path, &["example.test".to_owned()], cfg).unwrap();
+        for n in names {
+            a.set_password(n, "pw", [3; 16]).unwrap();
+        }
+        (dir, a)
+    }
+
+    #[test]
+    fn login_cache_hit_skips_argon2_and_a_wrong_password_still_fails() {
+        let (dir, a) = fixture("hit", &["alice"], LoginCacheConfig::default());
+        let t0 = Instant::now();
+        assert!(a.login_cache().is_empty());
+        assert_eq!(a.verify_at("alice", "pw", t0).as_deref(), Some("alice"));
+        assert_eq!(a.login_cache().len(), 1);
+        // A hit: even with the hash gone from the table, the cache answers.
+        let hash = a.users.write().unwrap().remove("alice").unwrap();
+        assert_eq!(a.resolve("alice"), None);
+        a.users
+            .write()
+            .unwrap()
+            .insert("alice".into(), "not-a-phc-string".into());
+        let t1 = t0 + Duration::from_secs(60);
+        assert_eq!(
+            a.verify_at("ALICE@example.test", "pw", t1).as_deref(),
+            Some("alice")
+        );
+        // A wrong password after a hit is checked (here: against an
+        // unparsable hash, so it fails) and is not cached.
+        assert_eq!(a.verify_at("alice", "pW", t1), None);
+        assert_eq!(a.verify_at("alice", "", t1), None);
+        a.users.write().unwrap().insert("alice".into(), hash);
+        assert_eq!(a.verify_at("alice", "wrong", t1), None);
+        assert_eq!(a.verify_at("alice", "pw", t1).as_deref(), Some("alice"));
+        assert_eq!(a.login_cache().len(), 1);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn login_cache_drops_an_account_whose_password_changes() {
+        let (dir, a) = fixture("change", &["alice", "bob"], LoginCacheConfig::default());
+        let t0 = Instant::now();
+        assert!(a.verify_at("alice", "pw", t0).is_some());
+        assert!(a.verify_at("bob", "pw", t0).is_some());
+        assert_eq!(a.login_cache().len(), 2);
+        a.set_password("alice", "new", [4; 16]).unwrap();
+        assert_eq!(a.login_cache().len(), 1);
+        assert_eq!(a.verify_at("alice", "pw", t0), None);
+        assert_eq!(a.verify_at("alice", "new", t0).as_deref(), Some("alice"));
+        assert_eq!(a.verify_at("bob", "pw", t0).as_deref(), Some("bob"));
+        // A check that began before the change does not store the old password.
+        let generation = a.cache.generation();
+        a.set_password("bob", "other", [5; 16]).unwrap();
+        a.cache.store("bob", "pw", generation, t0);
+        assert!(!a.cache.hit("bob", "pw", t0));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn login_cache_entries_expire_after_the_ttl() {
+        let cfg = LoginCacheConfig {
+            max_entries: 10,
+            ttl: Duration::from_secs(3600),
+        };
+        let cache = LoginCache::new(cfg, [9; 32]);
+        let t0 = Instant::now();
+        cache.store("alice", "pw", cache.generation(), t0);
+        assert!(cache.hit("alice", "pw", t0 + Duration::from_secs(3599)));
+        assert!(!cache.hit("alice", "pw", t0 + Duration::from_secs(3600)));
+        assert!(!cache.hit("alice", "other", t0));
+        assert!(!cache.hit("bob", "pw", t0));
+        // Through Accounts: an expired entry runs argon2 and is stored anew.
+        let (dir, a) = fixture("ttl", &["alice"], cfg);
+        assert!(a.verify_at("alice", "pw", t0).is_some());
+        let later = t0 + Duration::from_secs(7200);
+        assert!(!a.cache.hit("alice", "pw", later));
+        assert!(a.verify_at("alice", "pw", later).is_some());
+        assert!(a.cache.hit("alice", "pw", later));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn login_cache_is_bounded_expired_then_oldest_first() {
+        let cfg = LoginCacheConfig {
+            max_entries: 3,
+            ttl: Duration::from_secs(100),
+        };
+        let cache = LoginCache::new(cfg, [1; 32]);
+        let t0 = Instant::now();
+        let at = |s| t0 + Duration::from_secs(s);
+        cache.store("a", "pw", 0, at(0));
+        cache.store("b", "pw", 0, at(10));
+        cache.store("c", "pw", 0, at(20));
+        assert_eq!(cache.len(), 3);
+        // Full: the oldest ("a") makes room.
+        cache.store("d", "pw", 0, at(30));
+        assert_eq!(cache.len(), 3);
+        assert!(!cache.hit("a", "pw", at(30)));
+        assert!(cache.hit("b", "pw", at(30)) && cache.hit("d", "pw", at(30)));
+        // Storing an account already there replaces it, evicting nothing.
+        cache.store("b", "pw", 0, at(40));
+        assert_eq!(cache.len(), 3);
+        // Full with an expired entry ("c", stored at 20): it goes first,
+        // though "d" is older than "b".
+        cache.store("e", "pw", 0, at(125));
+        assert_eq!(cache.len(), 3);
+        assert!(!cache.hit("c", "pw", at(125)));
+        for n in ["b", "d", "e"] {
+            assert!(cache.hit(n, "pw", at(125)), "{n}");
+        }
+        // Size 0: off.
+        let off = LoginCache::new(
+            LoginCacheConfig {
+                max_entries: 0,
+                ttl: Duration::from_secs(100),
+            },
+            [1; 32],
+        );
+        off.store("a", "pw", 0, t0);
+        assert!(off.is_empty() && !off.hit("a", "pw", t0));
     }
 }

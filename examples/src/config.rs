@@ -82,6 +82,8 @@ pub struct TlsFile {
     pub cert: Option<PathBuf>,
     /// Its private key (PEM).
     pub key: Option<PathBuf>,
+    /// Accept passwords on the plain ports before TLS (benchmarks, tests).
+    pub danger_allow_plaintext_auth: Option<bool>,
 }
 
 /// `[limits]`.
@@ -96,6 +98,10 @@ pub struct LimitsFile {
     pub max_connections_per_ip: Option<usize>,
     /// Idle time before a session is closed, in seconds.
     pub idle_secs: Option<u64>,
+    /// Accounts the login cache remembers; 0: off.
+    pub login_cache_entries: Option<usize>,
+    /// How long the login cache remembers a successful check, in seconds.
+    pub login_cache_secs: Option<u64>,
 }
 
 /// `[relay]`.
@@ -220,12 +226,20 @@ impl FileConfig {
         if let (Some(c), Some(k)) = (&self.tls.cert, &self.tls.key) {
             cfg.tls_files = Some((c.clone(), k.clone()));
         }
+        set(
+            &mut cfg.danger_allow_plaintext_auth,
+            &self.tls.danger_allow_plaintext_auth,
+        );
         let l = &self.limits;
         set(&mut cfg.max_message_octets, &l.max_message_octets);
         set(&mut cfg.limits.max_connections, &l.max_connections);
         set(&mut cfg.limits.max_per_ip, &l.max_connections_per_ip);
         if let Some(s) = l.idle_secs {
             cfg.idle = Some(Duration::from_secs(s));
+        }
+        set(&mut cfg.login_cache.max_entries, &l.login_cache_entries);
+        if let Some(s) = l.login_cache_secs {
+            cfg.login_cache.ttl = Duration::from_secs(s);
         }
         let r = &self.relay;
         if let Some(m) = r.pop_before_smtp_minutes {
@@ -307,6 +321,9 @@ mod tests {
         assert_eq!(cfg.queue.max_age, Duration::from_secs(120 * 3600));
         assert_eq!(cfg.queue.max_parallel, 4);
         assert!(cfg.tls_files.is_some());
+        assert!(!cfg.danger_allow_plaintext_auth);
+        assert_eq!(cfg.login_cache.max_entries, 10_000);
+        assert_eq!(cfg.login_cache.ttl, Duration::from_secs(3600));
         // Every key the structs know is in the example (commented or not):
         // a key added to the code without documentation fails here.
         for key in [
@@ -327,11 +344,14 @@ mod tests {
             "[tls]",
             "cert",
             "key",
+            "danger_allow_plaintext_auth",
             "[limits]",
             "max_message_octets",
             "max_connections",
             "max_connections_per_ip",
             "idle_secs",
+            "login_cache_entries",
+            "login_cache_secs",
             "[relay]",
             "pop_before_smtp_minutes",
             "smarthost",

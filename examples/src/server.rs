@@ -20,7 +20,7 @@ use yubin_tokio::{
 
 use yubin_pop3::before_smtp::{Ledger, LedgerConfig, LedgerStore};
 
-use crate::accounts::{AccountError, Accounts, write_atomically};
+use crate::accounts::{AccountError, Accounts, LoginCacheConfig, write_atomically};
 use crate::relay::{Queue, QueueConfig, Routes};
 use crate::store::{Maildir, Store};
 use crate::{imap, pop3, smtp};
@@ -98,6 +98,15 @@ pub struct Config {
     pub smarthost: Option<String>,
     /// Retry and expiry settings of the outgoing queue.
     pub queue: QueueConfig,
+    /// Accept USER/PASS, LOGIN and plaintext SASL on the plain POP3 and
+    /// IMAP ports before TLS, and MAIL and AUTH on the submission port
+    /// without STARTTLS. Default false. Passwords then cross the network
+    /// in clear: only for a loopback benchmark or a test (as Dovecot's
+    /// `ssl = no` with `auth_allow_cleartext = yes`).
+    pub danger_allow_plaintext_auth: bool,
+    /// The cache of successful password checks (argon2 is skipped for a
+    /// login repeating a password that succeeded within the TTL).
+    pub login_cache: LoginCacheConfig,
     /// The mail store; `None` (the default): the Maildir tree under
     /// `data_dir/mail`. Tests pass a [`crate::store::memory::MemoryStore`].
     pub store: Option<Arc<dyn Store>>,
@@ -120,6 +129,8 @@ impl Default for Config {
             routes: Vec::new(),
             smarthost: None,
             queue: QueueConfig::default(),
+            danger_allow_plaintext_auth: false,
+            login_cache: LoginCacheConfig::default(),
             store: None,
         }
     }
@@ -380,7 +391,8 @@ fn smtp_config(
         s.limits.idle = idle;
     }
     s.require_auth = require_auth;
-    s.require_tls = require_tls;
+    s.require_tls = require_tls && !cfg.danger_allow_plaintext_auth;
+    s.danger_plaintext_auth_without_tls = cfg.danger_allow_plaintext_auth;
     s.build()
         .map(Arc::new)
         .map_err(|e| StartError::Config(e.to_string()))
@@ -391,6 +403,7 @@ fn pop3_config(cfg: &Config, tls: yubin_pop3::server::Tls) -> Arc<yubin_pop3::se
     p.hostname = cfg.hostname.clone();
     p.tls = tls;
     p.enable_apop = false;
+    p.danger_allow_plaintext_auth = cfg.danger_allow_plaintext_auth;
     p.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     if let Some(idle) = cfg.idle {
         p.limits.idle = idle;
@@ -403,6 +416,7 @@ fn imap_config(cfg: &Config, tls: yubin_imap::server::Tls) -> Arc<yubin_imap::se
     c.hostname = cfg.hostname.clone();
     c.greeting = format!("{} yubin IMAP ready", cfg.hostname);
     c.tls = tls;
+    c.danger_allow_plaintext_auth = cfg.danger_allow_plaintext_auth;
     c.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
     c.limits.max_append_octets = cfg.max_message_octets;
     if let Some(idle) = cfg.idle
@@ -433,7 +447,11 @@ pub async fn start_with(cfg: Config, on_login: imap::LoginHook) -> Result<Runnin
             let _ = fs::remove_file(e.path());
         }
     }
-    let accounts = Arc::new(Accounts::load(&data.join("users"), &cfg.domains)?);
+    let accounts = Arc::new(Accounts::load_with_cache(
+        &data.join("users"),
+        &cfg.domains,
+        cfg.login_cache,
+    )?);
     let demo_file = data.join("demo-password");
     if cfg.demo_account && accounts.names().is_empty() {
         let password = random_password();

@@ -95,6 +95,10 @@ struct Cli {
     /// How long a message may stay queued before it bounces, in hours [default: 120].
     #[arg(long)]
     max_queue_hours: Option<u64>,
+    /// Accept passwords on the plain POP3, IMAP and submission ports
+    /// before TLS (for loopback benchmarks and tests only).
+    #[arg(long)]
+    danger_allow_plaintext_auth: bool,
     /// Log level: error, warn, info, debug or trace [default: info].
     #[arg(long, global = true)]
     log: Option<tracing::Level>,
@@ -199,6 +203,9 @@ fn resolve(cli: &Cli) -> Result<(Config, tracing::Level), String> {
     }
     if cli.no_demo {
         config.demo_account = false;
+    }
+    if cli.danger_allow_plaintext_auth {
+        config.danger_allow_plaintext_auth = true;
     }
     if let Some(m) = cli.pop_before_smtp {
         config.pop_before_smtp = Some(minutes(m));
