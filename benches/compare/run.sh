@@ -184,7 +184,8 @@ else
     hash=$(doveadm -O pw -s SHA512-CRYPT -p "$PASSWORD")
     for a in $ACCOUNTS; do echo "$a:$hash"; done >"$D/passwd"
 fi
-chmod 600 "$D/passwd"
+# The auth process runs as the user dovecot.
+chown root:dovecot "$D/passwd" && chmod 640 "$D/passwd"
 # Dovecot 2.3 verifies a cached password against the cached hash again;
 # where the setting exists, that check goes to the auth workers.
 WORKER_LINE=
@@ -322,20 +323,13 @@ if [[ " $ROWS " == *" mx "* ]]; then
     row "SMTP msg/s, reused connections: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$y" "$p"
 fi
 
-# pop3_rate PORT: every POP3 account at once, one client each; sessions/s
-# = all sessions / the longest run.
+# pop3_rate PORT: sessions/s over $POP3_USERS accounts (pop1 ... popN),
+# one client each: a POP3 maildrop is locked by its session (RFC 1939 8).
 pop3_rate() {
-    local port=$1 a pids=() i=0
-    for a in $POP_ACCOUNTS; do
-        yload "pop3-$port-$a" pop3 --server "127.0.0.1:$port" --user "$a" --password "$PASSWORD" \
-            --connections 1 --sessions "$POP3_SESSIONS" >"$WORK/pop3-$port-$a.result" &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait "$i" || true; done
-    cat "$WORK"/pop3-"$port"-*.result | awk '
-        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-          ops += f["ops"]; if (f["secs"] > secs) secs = f["secs"] }
-        END { if (secs > 0) printf "%.0f", ops / secs; else print "n/a" }'
+    local l
+    l=$(yload "pop3-$1" --users "$POP3_USERS" pop3 --server "127.0.0.1:$1" --user pop \
+        --password "$PASSWORD" --connections "$POP3_USERS" --sessions "$((POP3_USERS * POP3_SESSIONS))")
+    load_field "$l" rate | awk '{printf "%.0f", $1}'
 }
 
 if [[ " $ROWS " == *" pop3 "* ]]; then
@@ -343,7 +337,7 @@ if [[ " $ROWS " == *" pop3 "* ]]; then
         log "POP3 sessions/s: mailserver vs Dovecot"
         y=$(pop3_rate $Y_POP3)
         p=$(pop3_rate $D_POP3)
-        row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts × 1 client)" "$y" "$p"
+        row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts, one client each)" "$y" "$p"
     else
         row "POP3 sessions/s (yubin-load not built)" "n/a" "n/a"
     fi
