@@ -93,7 +93,10 @@ pub trait Handler<S: Session>: Send {
 /// session's `Limits`).
 #[derive(Clone, Debug)]
 pub struct DriveConfig {
-    /// Read buffer size in octets. Default 16 KiB; one buffer per connection.
+    /// Largest read buffer in octets. Default 16 KiB. A connection starts
+    /// with [`IDLE_READ_OCTETS`] and grows towards this while its reads fill
+    /// the buffer (a DATA or APPEND upload), then shrinks back when they no
+    /// longer do: an idle connection holds about 1 KiB, not this.
     pub read_buffer_octets: usize,
     /// How long a write may block on a peer that does not read before the
     /// connection is dropped. Default 60 s.
@@ -108,6 +111,37 @@ impl Default for DriveConfig {
             read_buffer_octets: 16 * 1024,
             write_timeout: Duration::from_secs(60),
             handshake_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The read buffer of a connection whose reads are small (commands, an
+/// idle IMAP client): 1 KiB.
+pub const IDLE_READ_OCTETS: usize = 1024;
+
+/// The read buffer's size: grows fourfold while reads fill it, halves
+/// while they use less than a quarter of it.
+#[derive(Debug)]
+struct ReadSize {
+    now: usize,
+    max: usize,
+}
+
+impl ReadSize {
+    fn new(max: usize) -> Self {
+        let max = max.max(512);
+        Self {
+            now: IDLE_READ_OCTETS.min(max),
+            max,
+        }
+    }
+
+    /// After a read of `n` octets into room for `room`.
+    fn update(&mut self, n: usize, room: usize) {
+        if n >= room {
+            self.now = self.now.saturating_mul(4).min(self.max);
+        } else if n < self.now / 4 {
+            self.now = (self.now / 2).max(IDLE_READ_OCTETS.min(self.max));
         }
     }
 }
@@ -196,7 +230,7 @@ where
     // Each read lands in spare room of `buf`; a session that adopts the
     // octets (`receive_buf`) keeps them without a copy, and the next read
     // then gets fresh room.
-    let read_octets = config.read_buffer_octets.max(512);
+    let mut size = ReadSize::new(config.read_buffer_octets);
     let mut buf = BytesMut::new();
     let mut shutdown = shutdown;
     loop {
@@ -219,7 +253,12 @@ where
         }
         let deadline = session.deadline().map(Instant::from_std);
         buf.clear();
-        buf.reserve(read_octets);
+        if buf.capacity() > 2 * size.now {
+            // Give back a large buffer once reads are small again.
+            buf = BytesMut::new();
+        }
+        buf.reserve(size.now);
+        let room = buf.capacity();
         let n = tokio::select! {
             r = stream.read_buf(&mut buf) => r?,
             _ = sleep_until(deadline) => {
@@ -242,6 +281,7 @@ where
                 return Ok(End::Shutdown);
             }
         };
+        size.update(n, room);
         if n == 0 {
             // End of stream: drain what the session still has to say.
             drain(session, handler).await;
@@ -360,6 +400,29 @@ where
 mod tests {
     use super::*;
     use tokio::io::AsyncBufReadExt;
+
+    #[test]
+    fn the_read_buffer_grows_with_full_reads_and_shrinks_back() {
+        let mut s = ReadSize::new(16 * 1024);
+        assert_eq!(s.now, IDLE_READ_OCTETS);
+        // An upload fills every read: 1 → 4 → 16 KiB, then stays.
+        for want in [4096, 16 * 1024, 16 * 1024] {
+            s.update(s.now, s.now);
+            assert_eq!(s.now, want);
+        }
+        // A half-full read keeps the size; small reads halve it to 1 KiB.
+        s.update(8 * 1024, 16 * 1024);
+        assert_eq!(s.now, 16 * 1024);
+        for want in [8192, 4096, 2048, 1024, 1024] {
+            s.update(20, s.now);
+            assert_eq!(s.now, want);
+        }
+        // A maximum below the idle size is respected.
+        let mut tiny = ReadSize::new(100);
+        assert_eq!(tiny.now, 512);
+        tiny.update(512, 512);
+        assert_eq!(tiny.now, 512);
+    }
 
     /// A toy line-echo session: "QUIT" closes, "TLS" signals an upgrade,
     /// everything else is echoed with a prefix. Output is bounded.
