@@ -252,8 +252,14 @@ fn a_remote_target_is_refused_without_the_flag() {
 
 /// Issue 9's memory test: 10,000 concurrent IMAP connections, each logged
 /// in, with INBOX selected and IDLE running, held together; the server's
-/// memory per connection is printed (`cargo test -- --nocapture`).
+/// memory per connection is printed. It takes minutes on unoptimised
+/// binaries, so it runs on request, in release:
+///
+/// ```text
+/// cargo test --release -p yubin-examples --test load -- --ignored --nocapture
+/// ```
 #[test]
+#[ignore = "minutes long: run with --release -- --ignored"]
 fn ten_thousand_idle_imap_connections() {
     const N: usize = 10_000;
     let s = server("idle", N);

@@ -427,6 +427,7 @@ async fn imap_worker(
             Ok(r)
                 if r.data
                     .iter()
+                    .chain(&r.updates)
                     .any(|d| matches!(d, Data::Exists(n) if *n > 0)) => {}
             Ok(_) => {
                 shared.error("imap: INBOX is empty (the mix needs messages)");
