@@ -254,6 +254,15 @@ impl Framer {
         recover_tag(buf)
     }
 
+    /// The tag of a message that grew past the line or message limit. It is
+    /// reported as soon as it passes the limit, so only that much of it is
+    /// sure to be here: look no further, or the answer would depend on how
+    /// the bytes arrived.
+    fn recover_tag_of_overlong(&self, buf: &[u8]) -> Option<Tag> {
+        let window = RECOVER_TAG_OCTETS.min(self.max_line).min(self.max_message);
+        self.recover_tag(buf.get(..=window).unwrap_or(buf))
+    }
+
     /// Starts discarding the message: everything in `buf` up to `upto` is
     /// dropped and the framer skips to the end of the current line.
     fn discard(&mut self, buf: &mut BytesMut, upto: usize) {
@@ -392,7 +401,7 @@ impl Framer {
             self.scanned = buf.len();
             let line_len = buf.len().saturating_sub(self.line_start);
             if line_len > self.max_line || buf.len() > self.max_message {
-                let tag = self.recover_tag(buf);
+                let tag = self.recover_tag_of_overlong(buf);
                 let len = buf.len();
                 self.discard(buf, len);
                 return Some(Err(FrameError::LineTooLong { tag }));
@@ -401,7 +410,7 @@ impl Framer {
         };
         let end = self.scanned + i + 1;
         if end - self.line_start > self.max_line || end > self.max_message {
-            let tag = self.recover_tag(buf);
+            let tag = self.recover_tag_of_overlong(buf);
             let line = buf.get(self.line_start..end).unwrap_or_default();
             let ann = parse_announcement(line);
             buf.advance(end);
@@ -478,7 +487,12 @@ impl Framer {
     }
 }
 
-/// The tag at the front of a message (`None` for `*`, `+` or garbage).
+/// How far into an over-long message the framer looks for its tag; a
+/// longer tag is not echoed back.
+const RECOVER_TAG_OCTETS: usize = 64;
+
+/// The tag at the front of a message (`None` for `*`, `+` or garbage, or
+/// when `buf` ends inside the tag).
 pub(crate) fn recover_tag(buf: &[u8]) -> Option<Tag> {
     let end = buf.iter().position(|&b| !chars::is_tag_char(b))?;
     let t = buf.get(..end)?;
@@ -682,6 +696,36 @@ mod tests {
             Ok(Frame::Message(Bytes::from_static(b"A8 NOOP\r\n")))
         );
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn long_tag_on_long_line_is_dropped_however_the_line_arrives() {
+        // Found by the imap_framer fuzz target: a tag longer than the line
+        // limit was echoed when the line came at once, not in pieces.
+        let limits = Limits {
+            max_line_octets: 64,
+            ..Limits::default()
+        };
+        let mut line = b"A".repeat(100);
+        line.extend_from_slice(b"01 NOOP\r\nA8 NOOP\r\n");
+        for piece in [1, 7, 65, line.len()] {
+            let out = frames(Role::Server, &limits, &line, piece);
+            assert_eq!(
+                out[0],
+                Err(FrameError::LineTooLong { tag: None }),
+                "{piece}"
+            );
+            assert_eq!(out.len(), 2, "{piece}");
+        }
+        let mut line = b"A".repeat(63);
+        line.extend_from_slice(b" NOOP ");
+        line.extend_from_slice(&b"x".repeat(100));
+        line.extend_from_slice(b"\r\n");
+        for piece in [1, 7, 65, line.len()] {
+            let out = frames(Role::Server, &limits, &line, piece);
+            let tag = Some(Tag::new(Bytes::from(b"A".repeat(63))).unwrap());
+            assert_eq!(out, vec![Err(FrameError::LineTooLong { tag })], "{piece}");
+        }
     }
 
     #[test]
