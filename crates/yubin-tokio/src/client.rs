@@ -256,17 +256,32 @@ async fn open(
 /// A client session as the transport drives it: bytes in, bytes out, and
 /// (for the sessions that keep one) a response deadline.
 trait Sans {
+    type Event;
     fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize;
     fn outgoing(&self) -> &[u8];
     fn sent(&mut self, n: usize);
+    fn next_event(&mut self) -> Option<Self::Event>;
+    fn is_closed(&self) -> bool;
     fn deadline(&self) -> Option<std::time::Instant> {
         None
     }
+    /// Called when the deadline (or the i/o limit) passed with no input.
+    fn timeout(&mut self, _now: std::time::Instant) {}
 }
 
 impl Sans for Session {
+    type Event = Event;
     fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize {
         Session::receive(self, now, bytes)
+    }
+    fn next_event(&mut self) -> Option<Event> {
+        Session::next_event(self)
+    }
+    fn is_closed(&self) -> bool {
+        Session::is_closed(self)
+    }
+    fn timeout(&mut self, now: std::time::Instant) {
+        Session::timeout(self, now);
     }
     fn outgoing(&self) -> &[u8] {
         Session::outgoing(self)
@@ -348,20 +363,31 @@ impl Transport {
             Some(d) => d.saturating_duration_since(now()).min(self.io_timeout),
             None => self.io_timeout,
         };
-        if self.buf.is_empty() {
-            self.buf = vec![0u8; 16 * 1024];
+        if !self.read(limit).await? {
+            return Ok(Pumped::TimedOut);
         }
-        match tokio::time::timeout(limit, self.io.read(&mut self.buf)).await {
-            Ok(Ok(0)) => Err(ClientError::Closed),
-            Ok(Ok(n)) => {
-                self.pending
-                    .extend_from_slice(self.buf.get(..n).unwrap_or_default());
-                let took = session.receive(now(), &self.pending);
-                self.pending.drain(..took.min(self.pending.len()));
-                Ok(Pumped::Progress)
+        let took = session.receive(now(), &self.pending);
+        self.pending.drain(..took.min(self.pending.len()));
+        Ok(Pumped::Progress)
+    }
+
+    /// The session's next event, writing and reading as it needs; `None`
+    /// once the session closed. When nothing arrives in time the session
+    /// is told ([`Sans::timeout`]) and may report that as an event;
+    /// otherwise it is [`ClientError::Timeout`].
+    async fn next<S: Sans>(&mut self, session: &mut S) -> Result<Option<S::Event>, ClientError> {
+        loop {
+            if let Some(event) = session.next_event() {
+                return Ok(Some(event));
             }
-            Ok(Err(e)) => Err(e.into()),
-            Err(_) => Ok(Pumped::TimedOut),
+            self.flush(session).await?;
+            if session.is_closed() {
+                return Ok(None);
+            }
+            if let Pumped::TimedOut = self.pump(session).await? {
+                session.timeout(now());
+                return session.next_event().map(Some).ok_or(ClientError::Timeout);
+            }
         }
     }
 
@@ -371,6 +397,12 @@ impl Transport {
         if !self.pending.is_empty() {
             return Ok(true);
         }
+        self.read(limit).await
+    }
+
+    /// One read of up to 16 KiB into `pending`, within `limit`; false when
+    /// nothing came in time.
+    async fn read(&mut self, limit: Duration) -> Result<bool, ClientError> {
         if self.buf.is_empty() {
             self.buf = vec![0u8; 16 * 1024];
         }
@@ -507,27 +539,14 @@ impl SmtpClient {
     /// STARTTLS handshake itself.
     async fn next(&mut self) -> Result<Event, ClientError> {
         loop {
-            if let Some(event) = self.session.next_event() {
-                if matches!(event, Event::StartTls) {
+            match self.io.next(&mut self.session).await? {
+                Some(Event::StartTls) => {
                     self.io.flush(&mut self.session).await?;
                     self.io.upgrade().await?;
                     self.session.tls_established();
-                    continue;
                 }
-                return Ok(event);
-            }
-            self.io.flush(&mut self.session).await?;
-            if self.session.is_closed() {
-                return Ok(Event::Closed);
-            }
-            if let Pumped::TimedOut = self.io.pump(&mut self.session).await? {
-                // The session's own deadline (it then reports Failed), or
-                // the i/o limit with no reply awaited.
-                self.session.timeout(now());
-                return match self.session.next_event() {
-                    Some(event) => Ok(event),
-                    None => Err(ClientError::Timeout),
-                };
+                Some(event) => return Ok(event),
+                None => return Ok(Event::Closed),
             }
         }
     }

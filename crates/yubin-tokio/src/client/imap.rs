@@ -7,10 +7,17 @@ use std::time::Duration;
 use yubin_imap::client::{Config, Event, Session};
 use yubin_imap::types::{CommandBody, Data, Mailbox, RespText, StatusKind, StatusResponse, Tag};
 
-use super::{ClientError, Endpoint, Pumped, Sans, Security, Transport};
+use super::{ClientError, Endpoint, Sans, Security, Transport};
 use crate::driver::now;
 
 impl Sans for Session {
+    type Event = Event;
+    fn next_event(&mut self) -> Option<Event> {
+        Session::next_event(self)
+    }
+    fn is_closed(&self) -> bool {
+        Session::is_closed(self)
+    }
     fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize {
         Session::receive(self, now, bytes)
     }
@@ -317,18 +324,10 @@ impl ImapClient {
     }
 
     async fn next(&mut self) -> Result<Event, ClientError> {
-        loop {
-            if let Some(event) = self.session.next_event() {
-                return Ok(event);
-            }
-            self.io.flush(&mut self.session).await?;
-            if self.session.is_closed() {
-                return Err(ClientError::Closed);
-            }
-            if let Pumped::TimedOut = self.io.pump(&mut self.session).await? {
-                return Err(ClientError::Timeout);
-            }
-        }
+        self.io
+            .next(&mut self.session)
+            .await?
+            .ok_or(ClientError::Closed)
     }
 }
 

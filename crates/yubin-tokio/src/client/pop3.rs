@@ -7,10 +7,20 @@ use yubin_pop3::client::{CommandKind, Config, Event, Session};
 use yubin_pop3::types::{MsgNum, Reply, Status};
 use yubin_sasl::Secret;
 
-use super::{ClientError, Endpoint, Pumped, Sans, Security, Transport};
+use super::{ClientError, Endpoint, Sans, Security, Transport};
 use crate::driver::now;
 
 impl Sans for Session {
+    type Event = Event;
+    fn next_event(&mut self) -> Option<Event> {
+        Session::next_event(self)
+    }
+    fn is_closed(&self) -> bool {
+        Session::is_closed(self)
+    }
+    fn timeout(&mut self, now: std::time::Instant) {
+        Session::timeout(self, now);
+    }
     fn receive(&mut self, now: std::time::Instant, bytes: &[u8]) -> usize {
         Session::receive(self, now, bytes)
     }
@@ -215,22 +225,11 @@ impl Pop3Client {
     }
 
     async fn next(&mut self) -> Result<Event, ClientError> {
-        loop {
-            if let Some(event) = self.session.next_event() {
-                return Ok(event);
-            }
-            self.io.flush(&mut self.session).await?;
-            if self.session.is_closed() {
-                return Ok(Event::Closed);
-            }
-            if let Pumped::TimedOut = self.io.pump(&mut self.session).await? {
-                self.session.timeout(now());
-                return match self.session.next_event() {
-                    Some(event) => Ok(event),
-                    None => Err(ClientError::Timeout),
-                };
-            }
-        }
+        Ok(self
+            .io
+            .next(&mut self.session)
+            .await?
+            .unwrap_or(Event::Closed))
     }
 }
 
