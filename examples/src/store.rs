@@ -30,7 +30,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::broadcast;
 
@@ -49,6 +49,13 @@ const SUBSCRIPTIONS: &str = "subscriptions";
 /// How many change notices the bus keeps for a slow listener (one that
 /// falls behind rescans its mailbox anyway).
 const BUS_CAPACITY: usize = 256;
+/// How long a mailbox read from disk answers later reads that nothing in
+/// this process changed it in between: the longest a change made by
+/// another program (a delivery agent, a mail client on the Maildir) goes
+/// unseen. This process's own changes are seen at once.
+const FOLDER_CACHE_TTL: Duration = Duration::from_secs(1);
+/// How many mailboxes the read cache holds before it starts over.
+const FOLDER_CACHE_ENTRIES: usize = 1024;
 
 /// One message of a mailbox snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,9 +297,106 @@ pub struct Maildir {
     last_validity: AtomicU32,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     bus: broadcast::Sender<Changed>,
+    cache: Mutex<FolderCache>,
+}
+
+/// Mailboxes as last read from disk, so that the sessions re-reading a
+/// mailbox after every command (and after every change notice) do not each
+/// list its directories and stat its files.
+///
+/// Every change this process makes to a mailbox moves its generation on;
+/// a read that began before the change cannot then leave its (older)
+/// result here.
+#[derive(Debug, Default)]
+struct FolderCache {
+    /// The last generation handed out.
+    generation: u64,
+    entries: HashMap<PathBuf, CacheEntry>,
+    /// How many entries hold a folder.
+    filled: usize,
+}
+
+#[derive(Debug, Default)]
+struct CacheEntry {
+    generation: u64,
+    /// The folder and when its directories were listed.
+    folder: Option<(Folder, Instant)>,
+}
+
+impl FolderCache {
+    fn generation(&self, md: &Path) -> u64 {
+        self.entries.get(md).map_or(0, |e| e.generation)
+    }
+
+    /// A copy of the folder of `md`, while fresh; not when a session
+    /// selecting it must claim messages still in `new/`.
+    fn get(&self, md: &Path, claim_new: bool) -> Option<(Folder, Instant)> {
+        let (folder, at) = self.entries.get(md)?.folder.as_ref()?;
+        if at.elapsed() >= FOLDER_CACHE_TTL
+            || (claim_new && folder.messages.iter().any(|m| m.unclaimed))
+        {
+            return None;
+        }
+        Some((folder.clone(), *at))
+    }
+
+    /// Keeps `folder`, read at `generation`, unless a change came since.
+    fn put(&mut self, md: &Path, generation: u64, folder: &Folder, at: Instant) {
+        if self.generation(md) != generation {
+            return;
+        }
+        if self.filled >= FOLDER_CACHE_ENTRIES {
+            for e in self.entries.values_mut() {
+                e.folder = None;
+            }
+            self.filled = 0;
+        }
+        let entry = self.entries.entry(md.to_owned()).or_default();
+        let mut kept = folder.clone();
+        // `recent` belongs to the read that claimed the message.
+        for m in &mut kept.messages {
+            m.recent = false;
+        }
+        if entry.folder.replace((kept, at)).is_none() {
+            self.filled += 1;
+        }
+    }
+
+    /// This process changed `md`: later reads go to disk, and reads begun
+    /// before are not kept.
+    fn changed(&mut self, md: &Path) {
+        self.generation += 1;
+        let generation = self.generation;
+        let entry = self.entries.entry(md.to_owned()).or_default();
+        entry.generation = generation;
+        if entry.folder.take().is_some() {
+            self.filled -= 1;
+        }
+    }
+
+    /// This process changed `md`, read at `generation`, into `folder`
+    /// (flags only, files renamed): that is what later reads get, unless
+    /// something else changed it meanwhile.
+    fn replaced(&mut self, md: &Path, generation: u64, folder: &Folder, at: Instant) {
+        let unchanged = self.generation(md) == generation;
+        self.changed(md);
+        if unchanged {
+            let now = self.generation(md);
+            self.put(md, now, folder, at);
+        }
+    }
+
+    /// Folders were created, deleted or renamed: forget every mailbox.
+    fn changed_all(&mut self) {
+        let paths: Vec<PathBuf> = self.entries.keys().cloned().collect();
+        for p in paths {
+            self.changed(&p);
+        }
+    }
 }
 
 /// One mailbox as read under its lock.
+#[derive(Debug, Clone)]
 struct Folder {
     validity: u32,
     next: u32,
@@ -322,7 +426,30 @@ impl Maildir {
             last_validity: AtomicU32::new(0),
             locks: Mutex::new(HashMap::new()),
             bus,
+            cache: Mutex::new(FolderCache::default()),
         }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, FolderCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads the mailbox `md`, its lock held: from the cache when this
+    /// process changed nothing in it since it was last listed (and that
+    /// was less than [`FOLDER_CACHE_TTL`] ago), else from disk. Returns the
+    /// generation read at and when the directories were listed.
+    fn read_folder(&self, md: &Path, claim_new: bool) -> io::Result<(Folder, u64, Instant)> {
+        let generation = {
+            let cache = self.cache();
+            if let Some((f, at)) = cache.get(md, claim_new) {
+                return Ok((f, cache.generation(md), at));
+            }
+            cache.generation(md)
+        };
+        let at = Instant::now();
+        let f = scan(&self.last_validity, md, claim_new)?;
+        self.cache().put(md, generation, &f, at);
+        Ok((f, generation, at))
     }
 
     fn notify(&self, account: &str, mailbox: &str) {
@@ -437,6 +564,7 @@ impl Store for Maildir {
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
+        self.cache().changed(&md);
         sync_dir(&md.join("new"))?;
         // The tmp entry is gone; syncing tmp/ makes that durable too, so a
         // crash leaves no stray link to clean up.
@@ -467,7 +595,7 @@ impl Store for Maildir {
         let md = self.existing(account, mailbox)?;
         let lock = self.lock(&md);
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let f = scan(&self.last_validity, &md, claim_new)?;
+        let (f, _, _) = self.read_folder(&md, claim_new)?;
         Ok(Mailbox {
             uid_validity: f.validity,
             uid_next: f.next,
@@ -518,6 +646,7 @@ impl Store for Maildir {
                     Err(e) => return Err(e),
                 }
             }
+            self.cache().changed(&md);
             sync_dir(&md.join("cur"))?;
             sync_dir(&md.join("new"))?;
         }
@@ -538,40 +667,68 @@ impl Store for Maildir {
         unchanged_since: Option<u64>,
     ) -> Result<Vec<FlagOutcome>, FolderError> {
         let md = self.existing(account, mailbox)?;
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
+        let lock = self.lock(&md);
+        let guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut f, generation, at) = self.read_folder(&md, false)?;
         let mut out = Vec::new();
         let mut changed = false;
-        {
-            let lock = self.lock(&md);
-            let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&self.last_validity, &md, false)?;
-            let wanted: HashSet<u32> = uids.iter().copied().collect();
-            let mut highest = f.highest;
-            for m in f.messages.iter_mut().filter(|m| wanted.contains(&m.uid)) {
-                if unchanged_since.is_some_and(|u| m.modseq > u) {
-                    out.push(FlagOutcome::Modified(m.uid));
-                    continue;
-                }
-                let (letters, keywords) = apply(m, op, flags);
-                if letters != m.flags || keywords != m.keywords {
-                    if letters != m.flags {
-                        let to = md.join("cur").join(format!("{}:2,{letters}", m.key));
-                        fs::rename(&m.path, &to)?;
-                        m.path = to;
-                        m.flags = letters;
-                    }
-                    m.keywords = keywords;
-                    highest += 1;
-                    m.modseq = highest;
-                    changed = true;
-                }
-                out.push(FlagOutcome::Done(m.clone()));
+        let mut fresh = false;
+        let mut highest = f.highest;
+        let mut i = 0;
+        while let Some(m) = f.messages.get_mut(i) {
+            i += 1;
+            if !wanted.contains(&m.uid) {
+                continue;
             }
-            if changed {
-                f.highest = highest;
-                sync_dir(&md.join("cur"))?;
-                save(&md, &f)?;
+            if unchanged_since.is_some_and(|u| m.modseq > u) {
+                out.push(FlagOutcome::Modified(m.uid));
+                continue;
+            }
+            let (letters, keywords) = apply(m, op, flags);
+            if letters == m.flags && keywords == m.keywords {
+                out.push(FlagOutcome::Done(m.clone()));
+                continue;
+            }
+            if letters != m.flags {
+                let to = md.join("cur").join(format!("{}:2,{letters}", m.key));
+                match fs::rename(&m.path, &to) {
+                    Ok(()) => {}
+                    // Renamed or claimed by another program since the
+                    // cached read: read the mailbox from disk and start over
+                    // (once; a file gone from disk is then left out).
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && !fresh && !changed => {
+                        self.cache().changed(&md);
+                        f = scan(&self.last_validity, &md, false)?;
+                        highest = f.highest;
+                        out.clear();
+                        fresh = true;
+                        i = 0;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                m.path = to;
+                m.flags = letters;
+            }
+            m.keywords = keywords;
+            highest += 1;
+            m.modseq = highest;
+            changed = true;
+            out.push(FlagOutcome::Done(m.clone()));
+        }
+        if changed {
+            f.highest = highest;
+            // The renames and the state file are not synced: a crash may
+            // cost the latest flag changes, never a message.
+            save_state(&md, &f)?;
+            if fresh {
+                self.cache().changed(&md);
+            } else {
+                self.cache().replaced(&md, generation, &f, at);
             }
         }
+        drop(guard);
         if changed {
             self.notify(account, mailbox);
         }
@@ -593,7 +750,7 @@ impl Store for Maildir {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut f = scan(&self.last_validity, &md, false)?;
+            let (mut f, _, _) = self.read_folder(&md, false)?;
             let wanted: Option<HashSet<u32>> = uids.map(|u| u.iter().copied().collect());
             let mut kept = Vec::with_capacity(f.messages.len());
             for m in f.messages.drain(..) {
@@ -614,6 +771,7 @@ impl Store for Maildir {
             }
             f.messages = kept;
             if !gone.is_empty() {
+                self.cache().changed(&md);
                 f.highest += 1;
                 sync_dir(&md.join("cur"))?;
                 save(&md, &f)?;
@@ -641,7 +799,8 @@ impl Store for Maildir {
         let sources: Vec<Message> = {
             let lock = self.lock(&src_md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-            scan(&self.last_validity, &src_md, false)?
+            self.read_folder(&src_md, false)?
+                .0
                 .messages
                 .into_iter()
                 .filter(|m| wanted.contains(&m.uid))
@@ -663,6 +822,7 @@ impl Store for Maildir {
                 placed.push((m.uid, name, m.keywords.clone()));
             }
             sync_dir(&dst_md.join("cur"))?;
+            self.cache().changed(&dst_md);
             let mut f = scan(&self.last_validity, &dst_md, false)?;
             let mut pairs = Vec::new();
             for (src_uid, key, keywords) in placed {
@@ -713,6 +873,7 @@ impl Store for Maildir {
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
             let cur = md.join("cur").join(format!("{name}:2,{letters}"));
             fs::rename(tmp, &cur)?;
+            self.cache().changed(&md);
             sync_dir(&md.join("cur"))?;
             sync_dir(&md.join("tmp"))?;
             let mut f = scan(&self.last_validity, &md, false)?;
@@ -770,6 +931,7 @@ impl Store for Maildir {
                 make_maildir(&d)?;
             }
         }
+        self.cache().changed_all();
         sync_dir(&self.inbox_dir(account))?;
         Ok(())
     }
@@ -792,7 +954,9 @@ impl Store for Maildir {
         {
             let lock = self.lock(&md);
             let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.cache().changed_all();
             fs::remove_dir_all(&md)?;
+            self.cache().changed_all();
             sync_dir(&self.inbox_dir(account))?;
         }
         self.notify(account, name);
@@ -836,6 +1000,7 @@ impl Store for Maildir {
             };
             fs::rename(da, db)?;
         }
+        self.cache().changed_all();
         sync_dir(&self.inbox_dir(account))?;
         self.notify(account, from);
         Ok(())
@@ -1097,9 +1262,22 @@ fn new_validity(last: &AtomicU32) -> u32 {
 
 fn save(md: &Path, f: &Folder) -> io::Result<()> {
     let mut text = format!("yubin-uidlist 1 {} {}\n", f.validity, f.next);
-    let mut state = format!("yubin-state 1 {}\n", f.highest);
     for m in &f.messages {
         text.push_str(&format!("{} {}\n", m.uid, m.key));
+    }
+    write_atomically(&md.join(UIDLIST), text.as_bytes(), 0o600)?;
+    write_atomically(&md.join(STATE), state_text(f).as_bytes(), 0o600)
+}
+
+/// Rewrites the state file alone (mod-sequences and keywords: the UID list
+/// is unchanged), atomically but not synced.
+fn save_state(md: &Path, f: &Folder) -> io::Result<()> {
+    replace_file(&md.join(STATE), state_text(f).as_bytes())
+}
+
+fn state_text(f: &Folder) -> String {
+    let mut state = format!("yubin-state 1 {}\n", f.highest);
+    for m in &f.messages {
         state.push_str(&format!("{} {}", m.uid, m.modseq));
         for k in &m.keywords {
             state.push(' ');
@@ -1107,8 +1285,30 @@ fn save(md: &Path, f: &Folder) -> io::Result<()> {
         }
         state.push('\n');
     }
-    write_atomically(&md.join(UIDLIST), text.as_bytes(), 0o600)?;
-    write_atomically(&md.join(STATE), state.as_bytes(), 0o600)
+    state
+}
+
+/// Writes `data` to `path` through a temporary file renamed over it:
+/// readers see the old or the new file, never a mix. Not synced.
+fn replace_file(path: &Path, data: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        opts.open(&tmp)?.write_all(data)?;
+    }
+    fs::rename(&tmp, path)
 }
 
 /// The file of unique name `key` in the Maildir `md` (`cur/` or `new/`).
@@ -1545,13 +1745,104 @@ mod tests {
         // A restart keeps UIDs, flags, keywords and mod-sequences.
         let again = Maildir::new(&root.join("mail"), "host.test");
         assert_eq!(again.snapshot("alice", "INBOX", false).unwrap(), now);
-        // Another program (mutt) removing a file is noticed at the next scan.
+        // Another program (mutt) removing a file is noticed once the read
+        // cache lapses.
         fs::remove_file(&now.messages[0].path).unwrap();
+        std::thread::sleep(FOLDER_CACHE_TTL);
         let later = store.snapshot("alice", "INBOX", false).unwrap();
         assert_eq!(uids(&later), [2, 3]);
         assert!(later.highest_modseq > now.highest_modseq);
         store.create_folder("alice", "Lists/rust").unwrap();
         assert!(root.join("mail/alice/.Lists.rust/cur").is_dir());
         let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn maildir_read_cache_sees_own_changes_at_once_and_others_within_its_ttl() {
+        let root = temp("cache");
+        let store = Maildir::new(&root.join("mail"), "host.test");
+        store.create_account("bob").unwrap();
+        deliver(&store, &root, "bob", "Subject: 1\r\n\r\none\r\n");
+        let first = store.snapshot("bob", "INBOX", true).unwrap();
+        assert_eq!(uids(&first), [1]);
+        assert!(first.messages[0].recent);
+        // The cached read does not repeat `\Recent`.
+        let again = store.snapshot("bob", "INBOX", true).unwrap();
+        assert!(!again.messages[0].recent);
+
+        // This process's own changes: seen at once.
+        deliver(&store, &root, "bob", "Subject: 2\r\n\r\ntwo\r\n");
+        assert_eq!(uids(&store.snapshot("bob", "INBOX", false).unwrap()), [1, 2]);
+        let seen = Flags {
+            letters: "S".into(),
+            keywords: vec![],
+        };
+        store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Add, &seen, None)
+            .unwrap();
+        let flagged = store.snapshot("bob", "INBOX", false).unwrap();
+        assert_eq!(flagged.messages[0].flags, "S");
+        assert!(flagged.messages[0].path.exists());
+        // What the cache answers is what a fresh read of the disk gives.
+        let disk = Maildir::new(&root.join("mail"), "host.test");
+        assert_eq!(disk.snapshot("bob", "INBOX", false).unwrap(), flagged);
+
+        // Another program renames a file for its flags: a flag change on
+        // the cached (stale) path reads the disk again and still applies.
+        let m = &flagged.messages[0];
+        let moved = root.join(format!("mail/bob/cur/{}:2,RS", m.key));
+        fs::rename(&m.path, &moved).unwrap();
+        let flag = Flags {
+            letters: "F".into(),
+            keywords: vec![],
+        };
+        let out = store
+            .set_flags("bob", "INBOX", &[1], FlagOp::Add, &flag, None)
+            .unwrap();
+        let [FlagOutcome::Done(done)] = out.as_slice() else {
+            panic!("{out:?}");
+        };
+        assert_eq!(done.flags, "FRS");
+        assert!(done.path.exists());
+
+        // Another program delivers: seen once the cache lapses.
+        fs::write(
+            root.join("mail/bob/new/1.M1P1.other,S=10"),
+            "Subject: 3\r\n",
+        )
+        .unwrap();
+        std::thread::sleep(FOLDER_CACHE_TTL);
+        assert_eq!(uids(&store.snapshot("bob", "INBOX", false).unwrap()), [1, 2, 3]);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_read_begun_before_a_change_is_not_kept() {
+        let mut cache = FolderCache::default();
+        let md = Path::new("/m");
+        let folder = Folder {
+            validity: 1,
+            next: 1,
+            highest: 1,
+            messages: Vec::new(),
+        };
+        let at = Instant::now();
+        let before = cache.generation(md);
+        cache.changed(md);
+        cache.put(md, before, &folder, at);
+        assert!(cache.get(md, false).is_none());
+        let now = cache.generation(md);
+        cache.put(md, now, &folder, at);
+        assert!(cache.get(md, false).is_some());
+        // A flag change over a read that something else overtook.
+        cache.changed(md);
+        cache.replaced(md, now, &folder, at);
+        assert!(cache.get(md, false).is_none());
+        // The cache starts over rather than grow past its bound.
+        for i in 0..FOLDER_CACHE_ENTRIES + 5 {
+            let p = PathBuf::from(format!("/f{i}"));
+            cache.put(&p, 0, &folder, at);
+        }
+        assert!(cache.filled <= FOLDER_CACHE_ENTRIES);
     }
 }
