@@ -323,56 +323,57 @@ if [[ " $ROWS " == *" mx "* ]]; then
     row "SMTP msg/s, reused connections: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$y" "$p"
 fi
 
+# The rows below run yubin-load against both servers.
+if [ -z "$HAVE_LOAD" ]; then
+    for r in pop3 imap idle; do
+        if [[ " $ROWS " == *" $r "* ]]; then
+            row "$r row skipped: yubin-load not built" "n/a" "n/a"
+            ROWS=${ROWS/$r/}
+        fi
+    done
+fi
+
+# rate_of LINE: the rate field of a yubin-load RESULT line, rounded.
+rate_of() { load_field "$1" rate | awk '{printf "%.0f", $1}'; }
+
 # pop3_rate PORT: sessions/s over $POP3_USERS accounts (pop1 ... popN),
 # one client each: a POP3 maildrop is locked by its session (RFC 1939 8).
 pop3_rate() {
-    local l
-    l=$(yload "pop3-$1" --users "$POP3_USERS" pop3 --server "127.0.0.1:$1" --user pop \
-        --password "$PASSWORD" --connections "$POP3_USERS" --sessions "$((POP3_USERS * POP3_SESSIONS))")
-    load_field "$l" rate | awk '{printf "%.0f", $1}'
+    rate_of "$(yload "pop3-$1" --users "$POP3_USERS" pop3 --server "127.0.0.1:$1" --user pop \
+        --password "$PASSWORD" --connections "$POP3_USERS" --sessions "$((POP3_USERS * POP3_SESSIONS))")"
+}
+
+# imap_rate NAME PORT: commands/s of the mixed load.
+imap_rate() {
+    rate_of "$(yload "$1" imap --server "127.0.0.1:$2" --user demo --password "$PASSWORD" \
+        --connections "$IMAP_CONNECTIONS" --commands "$IMAP_COMMANDS")"
 }
 
 if [[ " $ROWS " == *" pop3 "* ]]; then
-    if [ -n "$HAVE_LOAD" ]; then
-        log "POP3 sessions/s: mailserver vs Dovecot"
-        y=$(pop3_rate $Y_POP3)
-        p=$(pop3_rate $D_POP3)
-        row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts, one client each)" "$y" "$p"
-    else
-        row "POP3 sessions/s (yubin-load not built)" "n/a" "n/a"
-    fi
+    log "POP3 sessions/s: mailserver vs Dovecot"
+    y=$(pop3_rate $Y_POP3)
+    p=$(pop3_rate $D_POP3)
+    row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts, one client each)" "$y" "$p"
 fi
 
 if [[ " $ROWS " == *" imap "* ]]; then
-    if [ -n "$HAVE_LOAD" ]; then
-        log "IMAP commands/s: mailserver vs Dovecot"
-        l=$(yload imap-y imap --server "127.0.0.1:$Y_IMAP" --user demo --password "$PASSWORD" \
-            --connections "$IMAP_CONNECTIONS" --commands "$IMAP_COMMANDS")
-        y=$(load_field "$l" rate | awk '{printf "%.0f", $1}')
-        l=$(yload imap-d imap --server "127.0.0.1:$D_IMAP" --user demo --password "$PASSWORD" \
-            --connections "$IMAP_CONNECTIONS" --commands "$IMAP_COMMANDS")
-        p=$(load_field "$l" rate | awk '{printf "%.0f", $1}')
-        row "IMAP commands/s, mixed FETCH/STORE/SEARCH/NOOP ($IMAP_CONNECTIONS connections)" "$y" "$p"
-    else
-        row "IMAP commands/s (yubin-load not built)" "n/a" "n/a"
-    fi
+    log "IMAP commands/s: mailserver vs Dovecot"
+    y=$(imap_rate imap-y $Y_IMAP)
+    p=$(imap_rate imap-d $D_IMAP)
+    row "IMAP commands/s, mixed FETCH/STORE/SEARCH/NOOP ($IMAP_CONNECTIONS connections)" "$y" "$p"
 fi
 
 if [[ " $ROWS " == *" idle "* ]]; then
-    if [ -n "$HAVE_LOAD" ]; then
-        log "memory per idle IMAP connection: mailserver vs Dovecot"
-        l=$(yload idle-y --pid "$PID_mailserver" idle --server "127.0.0.1:$Y_IMAP" \
-            --user demo --password "$PASSWORD" --connections "$IDLE_CONNECTIONS" --hold 5)
-        y=$(load_field "$l" mem_per_conn_kib)
-        l=$(yload idle-d --proc dovecot --proc imap --proc imap-login --proc auth --proc auth-worker \
-            --proc config --proc log --proc anvil --proc stats \
-            idle --server "127.0.0.1:$D_IMAP" \
-            --user demo --password "$PASSWORD" --connections "$IDLE_CONNECTIONS" --hold 5)
-        p=$(load_field "$l" mem_per_conn_kib)
-        row "KiB of server memory (Pss) per idle IMAP connection ($IDLE_CONNECTIONS in IDLE; lower is better)" "$y" "$p"
-    else
-        row "KiB per idle IMAP connection (yubin-load not built)" "n/a" "n/a"
-    fi
+    log "memory per idle IMAP connection: mailserver vs Dovecot"
+    l=$(yload idle-y --pid "$PID_mailserver" idle --server "127.0.0.1:$Y_IMAP" \
+        --user demo --password "$PASSWORD" --connections "$IDLE_CONNECTIONS" --hold 5)
+    y=$(load_field "$l" mem_per_conn_kib)
+    l=$(yload idle-d --proc dovecot --proc imap --proc imap-login --proc auth --proc auth-worker \
+        --proc config --proc log --proc anvil --proc stats \
+        idle --server "127.0.0.1:$D_IMAP" \
+        --user demo --password "$PASSWORD" --connections "$IDLE_CONNECTIONS" --hold 5)
+    p=$(load_field "$l" mem_per_conn_kib)
+    row "KiB of server memory (Pss) per idle IMAP connection ($IDLE_CONNECTIONS in IDLE; lower is better)" "$y" "$p"
 fi
 
 # ---------------------------------------------------------------- report
