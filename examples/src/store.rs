@@ -1772,7 +1772,10 @@ mod tests {
 
         // This process's own changes: seen at once.
         deliver(&store, &root, "bob", "Subject: 2\r\n\r\ntwo\r\n");
-        assert_eq!(uids(&store.snapshot("bob", "INBOX", false).unwrap()), [1, 2]);
+        assert_eq!(
+            uids(&store.snapshot("bob", "INBOX", false).unwrap()),
+            [1, 2]
+        );
         let seen = Flags {
             letters: "S".into(),
             keywords: vec![],
@@ -1812,7 +1815,10 @@ mod tests {
         )
         .unwrap();
         std::thread::sleep(FOLDER_CACHE_TTL);
-        assert_eq!(uids(&store.snapshot("bob", "INBOX", false).unwrap()), [1, 2, 3]);
+        assert_eq!(
+            uids(&store.snapshot("bob", "INBOX", false).unwrap()),
+            [1, 2, 3]
+        );
         let _ = fs::remove_dir_all(&root);
     }
 
