@@ -214,13 +214,17 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
     let (da, db) = (temp_dir("pbs-a"), temp_dir("pbs-b"));
     let b = start_remote(&db, 0).await;
     let mut cfg = sender_config(&da, b.addrs.smtp);
-    cfg.pop_before_smtp = Some(Duration::from_secs(2));
+    // Long enough that a loaded CI machine relays within it.
+    let window = Duration::from_secs(10);
+    cfg.pop_before_smtp = Some(window);
     let a = server::start(cfg).await.unwrap();
     // No AUTH, no grant: refused.
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("550 5.7.1"), "{rep}");
     // A POP3 login grants this address.
     pop3_login_quit(&a).await;
+    // The grant was made before this.
+    let login = tokio::time::Instant::now();
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("250"), "{rep}");
     let msgs = wait_inbox(&b, 1).await;
@@ -229,7 +233,7 @@ async fn pop_before_smtp_grants_relay_for_the_window_only() {
     let rep = plain_send(a.addrs.smtp, "x@client.test", "demo@example.test", BODY).await;
     assert!(rep.starts_with("250"), "{rep}");
     // After the window: refused again.
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    tokio::time::sleep_until(login + window + Duration::from_millis(300)).await;
     let rep = plain_send(a.addrs.smtp, "demo@example.test", "demo@remote.test", BODY).await;
     assert!(rep.starts_with("550 5.7.1"), "{rep}");
     // An IMAP login grants as well.
@@ -341,7 +345,10 @@ async fn python_smtplib_relay_refused_then_granted_by_a_poplib_login() {
     let (da, db) = (temp_dir("py-pbs-a"), temp_dir("py-pbs-b"));
     let b = start_remote(&db, 0).await;
     let mut cfg = sender_config(&da, b.addrs.smtp);
-    cfg.pop_before_smtp = Some(Duration::from_secs(3));
+    // Long enough that a loaded CI machine (TLS, a login, then a relay
+    // in debug builds) relays within it.
+    let window = Duration::from_secs(10);
+    cfg.pop_before_smtp = Some(window);
     let a = server::start(cfg).await.unwrap();
     let (user, pass) = a.demo.clone().unwrap();
     let refused = r#"
@@ -380,6 +387,8 @@ print("relayed")
     let out = tokio::task::spawn_blocking(move || python(granted, &args))
         .await
         .unwrap();
+    // The grant was made before this.
+    let login = tokio::time::Instant::now();
     assert_eq!(out.trim(), "relayed");
     let msgs = wait_inbox(&b, 1).await;
     assert_eq!(
@@ -387,7 +396,7 @@ print("relayed")
         b"From: demo@example.test\r\nTo: demo@remote.test\r\nSubject: py relay\r\n\r\nhello\r\n"
     );
     // The grant expires.
-    tokio::time::sleep(Duration::from_millis(3300)).await;
+    tokio::time::sleep_until(login + window + Duration::from_millis(300)).await;
     let args = vec![mx];
     let out = tokio::task::spawn_blocking(move || python(refused, &args))
         .await
@@ -461,6 +470,16 @@ async fn a_route_that_hangs_does_not_hold_up_the_rest_of_the_queue() {
     assert!(submit(&a, &["demo@remote.test"], BODY).await);
     let msgs = wait_inbox(&b, 1).await;
     assert!(without_trace(&msgs[0]).1.ends_with(b"line two\xc3\xa9\r\n"));
+    // The delivered entry leaves the queue once the route's reply is
+    // handled, a moment after the route stored the message.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.queue.len() > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the delivered entry stays queued"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(a.queue.len(), 1, "the hanging entry stays queued");
     a.shutdown(Duration::from_millis(100)).await;
     b.shutdown(Duration::from_millis(100)).await;
