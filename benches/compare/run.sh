@@ -165,7 +165,7 @@ idle_secs = 1800
 login_cache_entries = 10000
 login_cache_secs = 3600
 EOF
-POP_ACCOUNTS=$(seq -f 'pop%g' 1 "$POP3_USERS")
+POP_ACCOUNTS=$(seq -f 'pop%g' -s ' ' 1 "$POP3_USERS")
 ACCOUNTS="demo load $POP_ACCOUNTS"
 record "$BIN/mailserver --config $WORK/mailserver.toml adduser NAME --password PASSWORD   # for NAME in $ACCOUNTS"
 for a in $ACCOUNTS; do
