@@ -359,6 +359,13 @@ impl Accounts {
 /// synced, then renamed over `path`: readers see the old or the new file,
 /// never a mix.
 pub fn write_atomically(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    replace_file(path, data, mode, true)
+}
+
+/// [`write_atomically`], with the file and directory synced only when
+/// `durable`: readers still never see a mix, but a crash may keep the old
+/// file.
+pub fn replace_file(path: &Path, data: &[u8], mode: u32, durable: bool) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = path
@@ -378,10 +385,15 @@ pub fn write_atomically(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
         let _ = mode;
         let mut f = opts.open(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
     }
     fs::rename(&tmp, path)?;
-    sync_dir(dir)
+    if durable {
+        sync_dir(dir)?;
+    }
+    Ok(())
 }
 
 /// Makes a rename or a new file in `dir` durable (fsync of the directory).

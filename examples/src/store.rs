@@ -34,7 +34,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::broadcast;
 
-use crate::accounts::{sync_dir, write_atomically};
+use crate::accounts::{replace_file, sync_dir, write_atomically};
 
 /// The special-use folders every new account gets (RFC 6154 names).
 pub const SPECIAL_FOLDERS: [&str; 5] = ["Sent", "Drafts", "Trash", "Junk", "Archive"];
@@ -1273,7 +1273,7 @@ fn save(md: &Path, f: &Folder) -> io::Result<()> {
 /// Rewrites the state file alone (mod-sequences and keywords: the UID list
 /// is unchanged), atomically but not synced.
 fn save_state(md: &Path, f: &Folder) -> io::Result<()> {
-    replace_file(&md.join(STATE), state_text(f).as_bytes())
+    replace_file(&md.join(STATE), state_text(f).as_bytes(), 0o600, false)
 }
 
 fn state_text(f: &Folder) -> String {
@@ -1287,29 +1287,6 @@ fn state_text(f: &Folder) -> String {
         state.push('\n');
     }
     state
-}
-
-/// Writes `data` to `path` through a temporary file renamed over it:
-/// readers see the old or the new file, never a mix. Not synced.
-fn replace_file(path: &Path, data: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        opts.open(&tmp)?.write_all(data)?;
-    }
-    fs::rename(&tmp, path)
 }
 
 /// The file of unique name `key` in the Maildir `md` (`cur/` or `new/`).
