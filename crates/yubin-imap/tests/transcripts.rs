@@ -7,10 +7,19 @@
 //!   (`@rev 1|2|both`, `@tls none|starttls|implicit`, `@plaintext`,
 //!   `@ext none` / `@ext +idle` …, `@literal plus|minus|off`,
 //!   `@mechs PLAIN,LOGIN`, `@greeting text`, `@preauth user`,
-//!   `@max-literal n`, `@max-append n`, `@max-bad n`);
+//!   `@max-literal n`, `@max-append n`, `@max-bad n`,
+//!   `@text <field> <text>` for a field of `server::Texts` (the rest of the
+//!   line, possibly empty), `@greeting-capabilities off`,
+//!   `@login-capabilities off`, `@sasl-nonce <printable>`);
+//! - `@session` alone on a line ends one session and starts another (its
+//!   settings follow), for RFC examples that are separate connections;
 //! - `C: ` client bytes and `S: ` server bytes (each line gets CRLF);
 //! - `A: ` the application's answers, used in order by the events that the
 //!   preceding client line caused (see [`App::answer`] for the directives).
+//!   A completion directive (`ok`, `copyuid ...`, `expunged ...`,
+//!   `appenduid ...`, `scram ...`) may end in `text=<rest of line>`, the
+//!   text of the tagged OK (`Ticket::with_text`); `ok <text>` is short for
+//!   `ok text=<text>`.
 //!
 //! The session's output must equal the concatenated `S:` lines exactly.
 //! Set `YUBIN_BLESS=1` to print the actual output of a failing transcript.
@@ -32,13 +41,14 @@ use bytes::Bytes;
 use yubin_imap::parse::Parser;
 use yubin_imap::server::{
     Change, ChangedMessage, Config, CopyUid, Event, Extensions, Greeting, MailboxSnapshot,
-    MailboxStatus, NonSyncLiterals, Refusal, Revisions, SearchResult, Session, Tls,
+    MailboxStatus, NonSyncLiterals, Refusal, Revisions, SearchResult, SelectItem, Session, Ticket,
+    Tls,
 };
 use yubin_imap::types::{
     Data, FetchItem, Flag, FlagFetch, FlagPerm, Response, SeqNo, SeqRange, SequenceSet,
 };
-use yubin_sasl::Mechanism;
 use yubin_sasl::server::Answer;
+use yubin_sasl::{Mechanism, Nonce, ScramHash, scram_credentials, wire};
 
 /// The simulated clock's origin.
 #[allow(clippy::disallowed_methods)]
@@ -140,6 +150,25 @@ fn numbers(set: &str) -> Vec<u32> {
     v
 }
 
+/// Splits a trailing ` text=...` off a directive.
+fn split_text(d: &str) -> (&str, Option<String>) {
+    match d.split_once(" text=") {
+        Some((head, t)) => (head, Some(t.to_owned())),
+        None => match d.strip_prefix("ok ") {
+            Some(t) => ("ok", Some(t.to_owned())),
+            None => (d, None),
+        },
+    }
+}
+
+/// The ticket with the directive's text, if any.
+fn texted(ticket: Ticket, text: Option<String>) -> Ticket {
+    match text {
+        Some(t) => ticket.with_text(t),
+        None => ticket,
+    }
+}
+
 fn refusal(kind: &str, rest: &str) -> Refusal {
     let r = parse_response(&format!("x {} {rest}", kind.to_uppercase()));
     let Response::Status(s) = r else { panic!() };
@@ -179,25 +208,35 @@ impl App {
         match ev {
             Event::Login { ticket, .. } => {
                 let d = self.next_answer(s, "login");
+                let (head, text) = split_text(&d);
                 match d.split_once(' ').unwrap_or((&d, "")) {
-                    ("ok", _) => s.accept_login(ticket).unwrap(),
+                    _ if head == "ok" => s.accept_login(texted(ticket, text)).unwrap(),
                     (k, rest) => s.reject(ticket, refusal(k, rest)).unwrap(),
                 }
             }
             Event::SaslVerify { ticket, .. } => {
                 let d = self.next_answer(s, "sasl");
-                let a = if d == "ok" {
+                let (head, text) = split_text(&d);
+                // scram <password> <base64 salt> <iterations>
+                let a = if let Some(args) = head.strip_prefix("scram ") {
+                    let p: Vec<&str> = args.split(' ').collect();
+                    let salt = wire::decode_challenge(p[1].as_bytes()).unwrap();
+                    let c =
+                        scram_credentials(ScramHash::Sha256, p[0], &salt, p[2].parse().unwrap());
+                    Answer::Scram(c)
+                } else if head == "ok" {
                     Answer::Accept
                 } else {
                     Answer::Reject
                 };
-                s.answer_sasl(ticket, a).unwrap();
+                s.answer_sasl(texted(ticket, text), a).unwrap();
             }
             Event::StartTls => s.tls_established().unwrap(),
             Event::Select { ticket, .. } => {
                 let d = self.next_answer(s, "select");
+                let (d, text) = split_text(&d);
                 let Some(args) = d.strip_prefix("select ") else {
-                    let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
+                    let (k, rest) = d.split_once(' ').unwrap_or((d, ""));
                     return s.reject(ticket, refusal(k, rest)).unwrap();
                 };
                 let mut validity = 1;
@@ -205,7 +244,7 @@ impl App {
                 let mut uids = Vec::new();
                 let mut snap_fields: Vec<(String, String)> = Vec::new();
                 // `list=` takes the rest of the line.
-                let (args, list) = match args.split_once("list=") {
+                let (args, list) = match args.split_once(" list=") {
                     Some((a, l)) => (a, Some(l.to_owned())),
                     None => (args, None),
                 };
@@ -228,6 +267,26 @@ impl App {
                         "recent" => snap.recent = v.parse().unwrap(),
                         "unseen" => snap.first_unseen = Some(nz(v.parse().unwrap())),
                         "modseq" => snap.highest_modseq = Some(v.parse().unwrap()),
+                        "no-uidnext" => snap.send_uid_next = false,
+                        "no-permanentflags" => snap.send_permanent_flags = false,
+                        // order=exists,flags,recent,unseen,uidvalidity,...
+                        "order" => {
+                            snap.order = v
+                                .split(',')
+                                .map(|i| match i {
+                                    "exists" => SelectItem::Exists,
+                                    "recent" => SelectItem::Recent,
+                                    "unseen" => SelectItem::Unseen,
+                                    "uidvalidity" => SelectItem::UidValidity,
+                                    "uidnext" => SelectItem::UidNext,
+                                    "flags" => SelectItem::Flags,
+                                    "permanentflags" => SelectItem::PermanentFlags,
+                                    "list" => SelectItem::List,
+                                    "highestmodseq" => SelectItem::HighestModSeq,
+                                    other => panic!("select item {other}"),
+                                })
+                                .collect()
+                        }
                         "list" => {
                             let Data::List(item) = parse_data(&format!("* LIST {v}")) else {
                                 panic!()
@@ -249,7 +308,7 @@ impl App {
                         other => panic!("select key {other}"),
                     }
                 }
-                s.accept_select(ticket, snap).unwrap();
+                s.accept_select(texted(ticket, text), snap).unwrap();
             }
             Event::List { ticket, .. }
             | Event::Namespace { ticket }
@@ -264,16 +323,18 @@ impl App {
                     }
                     continue;
                 }
+                let (head, text) = split_text(&d);
                 match d.split_once(' ').unwrap_or((&d, "")) {
-                    ("ok", _) => s.complete(ticket).unwrap(),
+                    _ if head == "ok" => s.complete(texted(ticket, text)).unwrap(),
                     (k, rest) => s.reject(ticket, refusal(k, rest)).unwrap(),
                 }
                 break;
             },
             Event::Status { ticket, .. } => {
                 let d = self.next_answer(s, "status");
+                let (d, text) = split_text(&d);
                 let Some(args) = d.strip_prefix("status ") else {
-                    let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
+                    let (k, rest) = d.split_once(' ').unwrap_or((d, ""));
                     return s.reject(ticket, refusal(k, rest)).unwrap();
                 };
                 let mut st = MailboxStatus::default();
@@ -292,7 +353,7 @@ impl App {
                         other => panic!("status key {other}"),
                     }
                 }
-                s.answer_status(ticket, &st).unwrap();
+                s.answer_status(texted(ticket, text), &st).unwrap();
             }
             Event::Fetch { ticket, .. } | Event::Store { ticket, .. } => loop {
                 let d = self.next_answer(s, "fetch/store");
@@ -328,16 +389,18 @@ impl App {
                     s.store_modified(&ticket, uid.parse().unwrap()).unwrap();
                     continue;
                 }
+                let (head, text) = split_text(&d);
                 match d.split_once(' ').unwrap_or((&d, "")) {
-                    ("ok", _) => s.complete(ticket).unwrap(),
+                    _ if head == "ok" => s.complete(texted(ticket, text)).unwrap(),
                     (k, rest) => s.reject(ticket, refusal(k, rest)).unwrap(),
                 }
                 break;
             },
             Event::Search { ticket, .. } => {
                 let d = self.next_answer(s, "search");
+                let (d, text) = split_text(&d);
                 let Some(args) = d.strip_prefix("search") else {
-                    let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
+                    let (k, rest) = d.split_once(' ').unwrap_or((d, ""));
                     return s.reject(ticket, refusal(k, rest)).unwrap();
                 };
                 let mut r = SearchResult::default();
@@ -348,11 +411,13 @@ impl App {
                         r.uids.extend(numbers(&k));
                     }
                 }
-                s.search_result(ticket, r).unwrap();
+                s.search_result(texted(ticket, text), r).unwrap();
             }
             Event::Copy { ticket, .. } => {
                 let d = self.next_answer(s, "copy");
-                if let Some(rest) = d.strip_prefix("copyuid ") {
+                let (head, text) = split_text(&d);
+                let ticket = texted(ticket, text);
+                if let Some(rest) = head.strip_prefix("copyuid ") {
                     let p: Vec<&str> = rest.split(' ').collect();
                     let c = CopyUid {
                         uid_validity: nz(p[0].parse().unwrap()),
@@ -360,7 +425,7 @@ impl App {
                         destination: numbers(p[2]),
                     };
                     s.complete_copy(ticket, Some(c)).unwrap();
-                } else if d == "ok" {
+                } else if head == "ok" {
                     s.complete_copy(ticket, None).unwrap();
                 } else {
                     let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
@@ -369,8 +434,10 @@ impl App {
             }
             Event::Expunge { ticket, .. } => {
                 let d = self.next_answer(s, "expunge");
-                if let Some(rest) = d.strip_prefix("expunged") {
-                    s.complete_expunge(ticket, &numbers(rest.trim())).unwrap();
+                let (head, text) = split_text(&d);
+                if let Some(rest) = head.strip_prefix("expunged") {
+                    s.complete_expunge(texted(ticket, text), &numbers(rest.trim()))
+                        .unwrap();
                 } else {
                     let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
                     s.reject(ticket, refusal(k, rest)).unwrap();
@@ -389,11 +456,13 @@ impl App {
             Event::AppendChunk(b) => self.appended.extend_from_slice(&b),
             Event::AppendEnd { ticket } => {
                 let d = self.next_answer(s, "append end");
-                if let Some(rest) = d.strip_prefix("appenduid ") {
+                let (head, text) = split_text(&d);
+                let ticket = texted(ticket, text);
+                if let Some(rest) = head.strip_prefix("appenduid ") {
                     let (v, u) = rest.split_once(' ').unwrap();
                     let uid = (nz(v.parse().unwrap()), nz(u.parse().unwrap()));
                     s.complete_append(ticket, Some(uid)).unwrap();
-                } else if d == "ok" {
+                } else if head == "ok" {
                     s.complete_append(ticket, None).unwrap();
                 } else {
                     let (k, rest) = d.split_once(' ').unwrap_or((&d, ""));
@@ -442,10 +511,57 @@ enum Line {
 
 fn run(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).unwrap();
+    let mut sessions = vec![Vec::new()];
+    for raw in text.lines() {
+        if raw == "@session" {
+            sessions.push(Vec::new());
+        } else {
+            sessions.last_mut().unwrap().push(raw);
+        }
+    }
+    for (n, lines) in sessions.iter().enumerate() {
+        run_session(path, n + 1, lines)?;
+    }
+    Ok(())
+}
+
+fn set_text(config: &mut Config, spec: &str) {
+    let (field, value) = spec.split_once(' ').unwrap_or((spec, ""));
+    let t = &mut config.texts;
+    let slot = match field {
+        "capability" => &mut t.capability,
+        "noop" => &mut t.noop,
+        "logout-bye" => &mut t.logout_bye,
+        "logout" => &mut t.logout,
+        "starttls" => &mut t.starttls,
+        "login" => &mut t.login,
+        "authenticate" => &mut t.authenticate,
+        "enable" => &mut t.enable,
+        "idling" => &mut t.idling,
+        "idle-done" => &mut t.idle_done,
+        "unselect" => &mut t.unselect,
+        "literal-continuation" => &mut t.literal_continuation,
+        "uidvalidity" => &mut t.uid_validity,
+        "uidnext" => &mut t.uid_next,
+        "unseen" => &mut t.unseen,
+        "permanentflags" => &mut t.permanent_flags,
+        "permanentflags-read-only" => &mut t.permanent_flags_read_only,
+        "highestmodseq" => &mut t.highest_modseq,
+        "nomodseq" => &mut t.no_modseq,
+        "closed" => &mut t.closed,
+        "moved" => &mut t.moved,
+        "conditional-store-failed" => &mut t.conditional_store_failed,
+        other => panic!("text field {other}"),
+    };
+    *slot = value.to_owned();
+}
+
+fn run_session(path: &Path, number: usize, text: &[&str]) -> Result<(), String> {
     let mut config = Config::default();
     let mut greeting = Greeting::Ok;
+    let mut nonce = None;
     let mut lines = Vec::new();
-    for raw in text.lines() {
+    for &raw in text {
         if raw.starts_with('#') || raw.trim().is_empty() {
             continue;
         }
@@ -504,6 +620,10 @@ fn run(path: &Path) -> Result<(), String> {
                         .collect()
                 }
                 "greeting" => config.greeting = v.to_owned(),
+                "text" => set_text(&mut config, v),
+                "greeting-capabilities" => config.greeting_capabilities = v != "off",
+                "login-capabilities" => config.login_capabilities = v != "off",
+                "sasl-nonce" => nonce = Some(Nonce::from_printable(v).unwrap()),
                 "preauth" => greeting = Greeting::PreAuth(v.to_owned()),
                 "max-literal" => config.limits.max_literal_octets = v.parse().unwrap(),
                 "max-append" => config.limits.max_append_octets = v.parse().unwrap(),
@@ -523,6 +643,9 @@ fn run(path: &Path) -> Result<(), String> {
     }
     let now = t0();
     let mut s = Session::new(Arc::new(config), now, [3; 18], greeting);
+    if let Some(n) = nonce {
+        s.set_sasl_nonce(n);
+    }
     let mut expected = Vec::new();
     let mut actual = Vec::new();
     let mut app = App {
@@ -595,7 +718,7 @@ fn run(path: &Path) -> Result<(), String> {
             .position(|(a, b)| a != b)
             .unwrap_or(exp.lines().count().min(act.lines().count()));
         let mut msg = format!(
-            "{}: first difference at S line {}\n  expected: {:?}\n  actual:   {:?}\n",
+            "{} (session {number}): first difference at S line {}\n  expected: {:?}\n  actual:   {:?}\n",
             path.display(),
             first + 1,
             exp.lines().nth(first),

@@ -20,11 +20,30 @@ use super::view::ViewError;
 /// the method that answers it. A ticket from another session, one already
 /// answered, or one of another kind than the method expects is refused
 /// with [`SessionError::WrongTicket`].
+///
+/// The completion that consumes the ticket ends the command with
+/// `tag OK [code] text`; the text is the session's (`<COMMAND> completed`,
+/// or the one in [`Config::texts`](super::Config::texts)) unless the
+/// application chose one with [`Ticket::with_text`].
 #[derive(Debug)]
 #[must_use = "the session waits until the ticket is answered"]
 pub struct Ticket {
     pub(super) owner: Arc<()>,
     pub(super) serial: u64,
+    pub(super) text: Option<String>,
+}
+
+impl Ticket {
+    /// Sets the human-readable text of the tagged `OK` that answers this
+    /// ticket, e.g. `s.complete(ticket.with_text("+FLAGS completed"))`
+    /// (RFC 9051 §8). The response code stays the session's. CR, LF and
+    /// NUL are sent as spaces. [`super::Session::reject`] ignores it (the
+    /// [`Refusal`] carries its own text); for AUTHENTICATE it applies to
+    /// the `OK` that ends the exchange, however many steps remain.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
 }
 
 /// The greeting the session opens with.
@@ -90,14 +109,78 @@ pub struct ChangedMessage {
     pub modseq: u64,
 }
 
+/// One untagged response of the SELECT / EXAMINE answer, to put in
+/// [`MailboxSnapshot::order`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelectItem {
+    /// `* n EXISTS`.
+    Exists,
+    /// `* n RECENT` (IMAP4rev1 only).
+    Recent,
+    /// `* OK [UNSEEN n]` (IMAP4rev1 only, when known).
+    Unseen,
+    /// `* OK [UIDVALIDITY n]`.
+    UidValidity,
+    /// `* OK [UIDNEXT n]` (unless left out).
+    UidNext,
+    /// `* FLAGS (...)`.
+    Flags,
+    /// `* OK [PERMANENTFLAGS (...)]` (unless left out).
+    PermanentFlags,
+    /// `* LIST ...` (IMAP4rev2 only, when given).
+    List,
+    /// `* OK [HIGHESTMODSEQ n]` or `* OK [NOMODSEQ]` (CONDSTORE only).
+    HighestModSeq,
+}
+
+impl SelectItem {
+    /// The order the session uses for what [`MailboxSnapshot::order`]
+    /// does not name (RFC 3501 §6.3.1's and RFC 9051 §6.3.2's first
+    /// example).
+    pub const DEFAULT_ORDER: [SelectItem; 9] = [
+        SelectItem::Exists,
+        SelectItem::Recent,
+        SelectItem::Unseen,
+        SelectItem::UidValidity,
+        SelectItem::UidNext,
+        SelectItem::Flags,
+        SelectItem::PermanentFlags,
+        SelectItem::List,
+        SelectItem::HighestModSeq,
+    ];
+}
+
 /// What the application knows of a mailbox when it is selected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MailboxSnapshot {
     /// `UIDVALIDITY`.
     pub uid_validity: NonZeroU32,
-    /// `UIDNEXT`.
+    /// `UIDNEXT`: sent unless `send_uid_next` is false, and used by the
+    /// session either way (QRESYNC's `VANISHED (EARLIER)` ranges).
     pub uid_next: NonZeroU32,
+    /// Send `OK [UIDNEXT n]`. Default true. RFC 9051 §6.3.2 and RFC 3501
+    /// §6.3.1 require it; leaving it out answers like an RFC 2060 server
+    /// (and like the sample sessions of RFC 3501 §8 and RFC 9051 §8): the
+    /// client then has no next UID until it asks STATUS, and must not
+    /// assume one.
+    pub send_uid_next: bool,
+    /// Send `OK [PERMANENTFLAGS (...)]`. Default true. RFC 9051 §6.3.2
+    /// requires it; when it is missing the client assumes that every flag
+    /// can be changed permanently, so leave it out only when that holds.
+    /// A read-only selection always sends `PERMANENTFLAGS ()`, whatever
+    /// this says.
+    pub send_permanent_flags: bool,
+    /// The order of the untagged responses (RFC 9051 §6.3.2: "the order
+    /// of individual responses is not important"). The items named come
+    /// first, in this order; the rest follow in
+    /// [`SelectItem::DEFAULT_ORDER`]; repeats are ignored. It only orders:
+    /// what is sent still follows the revision (`RECENT` and `UNSEEN` for
+    /// IMAP4rev1, `LIST` for IMAP4rev2) and the fields above. `[CLOSED]`
+    /// comes before all, QRESYNC's `VANISHED` and `FETCH` after all.
+    /// Default empty.
+    pub order: Vec<SelectItem>,
     /// The UIDs of the messages, strictly ascending.
     pub uids: Vec<u32>,
     /// `FLAGS`: the flags defined in the mailbox.
@@ -124,6 +207,9 @@ impl MailboxSnapshot {
         Self {
             uid_validity,
             uid_next,
+            send_uid_next: true,
+            send_permanent_flags: true,
+            order: Vec::new(),
             uids,
             flags: vec![
                 Flag::Answered,

@@ -197,6 +197,109 @@ impl Extensions {
     }
 }
 
+/// The human-readable texts of the responses the session writes itself.
+///
+/// IMAP clients must not interpret these texts (RFC 9051 §7.1); they are
+/// for people reading logs, and for servers that want to sound like a
+/// given one. The defaults are the session's own; a text with CR, LF or
+/// NUL has them sent as spaces. Completions the application decides take
+/// their text from [`super::Ticket::with_text`] instead (default
+/// `<COMMAND> completed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Texts {
+    /// Tagged `OK` of CAPABILITY. Default `"CAPABILITY completed"`.
+    pub capability: String,
+    /// Tagged `OK` of NOOP (when no mailbox is selected, and when the
+    /// application completes a selected-state NOOP without a text of its
+    /// own). Default `"NOOP completed"`.
+    pub noop: String,
+    /// `* BYE` before LOGOUT's tagged `OK`; `{revision}` becomes
+    /// `IMAP4rev1` or `IMAP4rev2`, the revision the client uses. Default
+    /// `"{revision} Server logging out"`.
+    pub logout_bye: String,
+    /// Tagged `OK` of LOGOUT. Default `"LOGOUT completed"`.
+    pub logout: String,
+    /// Tagged `OK` of STARTTLS. Default `"Begin TLS negotiation now"`.
+    pub starttls: String,
+    /// Tagged `OK` of LOGIN (unless the ticket has a text). Default
+    /// `"LOGIN completed"`.
+    pub login: String,
+    /// Tagged `OK` of a successful AUTHENTICATE (unless the ticket has a
+    /// text). Default `"AUTHENTICATE completed"`.
+    pub authenticate: String,
+    /// Tagged `OK` of ENABLE. Default `"ENABLE completed"`.
+    pub enable: String,
+    /// The `+` continuation that starts IDLE. Default `"idling"`.
+    pub idling: String,
+    /// Tagged `OK` of IDLE after DONE. Default `"IDLE terminated"`.
+    pub idle_done: String,
+    /// Tagged `OK` of UNSELECT. Default `"UNSELECT completed"`.
+    pub unselect: String,
+    /// The `+` continuation for a synchronising literal. Default
+    /// `"Ready for literal data"`.
+    pub literal_continuation: String,
+    /// `* OK [UIDVALIDITY n]` of SELECT / EXAMINE. Default `"UIDs valid"`.
+    pub uid_validity: String,
+    /// `* OK [UIDNEXT n]` of SELECT / EXAMINE. Default
+    /// `"Predicted next UID"`.
+    pub uid_next: String,
+    /// `* OK [UNSEEN n]` of SELECT / EXAMINE (IMAP4rev1); `{n}` becomes
+    /// the message number. Default `"Message {n} is first unseen"`.
+    pub unseen: String,
+    /// `* OK [PERMANENTFLAGS (...)]` of a read-write SELECT. Default
+    /// `"Limited"`.
+    pub permanent_flags: String,
+    /// `* OK [PERMANENTFLAGS ()]` of EXAMINE or a read-only SELECT.
+    /// Default `"No permanent flags permitted"`.
+    pub permanent_flags_read_only: String,
+    /// `* OK [HIGHESTMODSEQ n]` of SELECT / EXAMINE (CONDSTORE). Default
+    /// empty (RFC 7162's examples send none).
+    pub highest_modseq: String,
+    /// `* OK [NOMODSEQ]` of SELECT / EXAMINE (CONDSTORE). Default
+    /// `"Sorry, this mailbox format doesn't support modsequences"`.
+    pub no_modseq: String,
+    /// `* OK [CLOSED]` when a SELECT closes the selected mailbox. Default
+    /// `"Previous mailbox is now closed"`.
+    pub closed: String,
+    /// `* OK [COPYUID ...]` sent during MOVE (RFC 6851 §4.3). Default
+    /// `"Moved"`.
+    pub moved: String,
+    /// Tagged `OK [MODIFIED ...]` of a STORE whose UNCHANGEDSINCE test
+    /// failed for some messages (unless the ticket has a text). Default
+    /// `"Conditional STORE failed"`.
+    pub conditional_store_failed: String,
+}
+
+impl Default for Texts {
+    fn default() -> Self {
+        Self {
+            capability: "CAPABILITY completed".to_owned(),
+            noop: "NOOP completed".to_owned(),
+            logout_bye: "{revision} Server logging out".to_owned(),
+            logout: "LOGOUT completed".to_owned(),
+            starttls: "Begin TLS negotiation now".to_owned(),
+            login: "LOGIN completed".to_owned(),
+            authenticate: "AUTHENTICATE completed".to_owned(),
+            enable: "ENABLE completed".to_owned(),
+            idling: "idling".to_owned(),
+            idle_done: "IDLE terminated".to_owned(),
+            unselect: "UNSELECT completed".to_owned(),
+            literal_continuation: "Ready for literal data".to_owned(),
+            uid_validity: "UIDs valid".to_owned(),
+            uid_next: "Predicted next UID".to_owned(),
+            unseen: "Message {n} is first unseen".to_owned(),
+            permanent_flags: "Limited".to_owned(),
+            permanent_flags_read_only: "No permanent flags permitted".to_owned(),
+            highest_modseq: String::new(),
+            no_modseq: "Sorry, this mailbox format doesn't support modsequences".to_owned(),
+            closed: "Previous mailbox is now closed".to_owned(),
+            moved: "Moved".to_owned(),
+            conditional_store_failed: "Conditional STORE failed".to_owned(),
+        }
+    }
+}
+
 /// The server's settings, shared by its sessions through an `Arc`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -206,6 +309,17 @@ pub struct Config {
     /// Text of the greeting after the CAPABILITY code. Default
     /// `"IMAP server ready"`.
     pub greeting: String,
+    /// Texts of the responses the session writes itself.
+    pub texts: Texts,
+    /// Send the `[CAPABILITY ...]` code in an `OK` / `PREAUTH` greeting,
+    /// which saves the client a CAPABILITY command (RFC 9051 §7.1).
+    /// Default true.
+    pub greeting_capabilities: bool,
+    /// Send the `[CAPABILITY ...]` code in the tagged `OK` of LOGIN and
+    /// AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3: the capabilities change
+    /// with the login, so the client would otherwise ask again). Default
+    /// true.
+    pub login_capabilities: bool,
     /// The host name for SASL CRAM-MD5 challenges. Default `"localhost"`.
     pub hostname: String,
     /// TLS mode of this listener. Default [`Tls::None`].
@@ -232,6 +346,9 @@ impl Default for Config {
         Self {
             limits: Limits::default(),
             greeting: "IMAP server ready".to_owned(),
+            texts: Texts::default(),
+            greeting_capabilities: true,
+            login_capabilities: true,
             hostname: "localhost".to_owned(),
             tls: Tls::None,
             revisions: Revisions::Both,

@@ -33,7 +33,11 @@ impl Session {
         }
         let ir = match initial {
             None => None,
-            Some(_) if !self.config.extensions.sasl_ir => {
+            // RFC 9051 §6.2.2 folds SASL-IR into IMAP4rev2.
+            Some(_)
+                if !(self.config.extensions.sasl_ir
+                    || self.config.revisions != Revisions::Rev1) =>
+            {
                 return self.unsupported(tag, "SASL-IR");
             }
             Some(b) => match wire::decode_initial_response(&b) {
@@ -53,7 +57,12 @@ impl Session {
             *first ^= self.sasl_attempts;
         }
         self.sasl_attempts = self.sasl_attempts.wrapping_add(1);
-        let auth = Authenticator::new(mech, Nonce::from_entropy(entropy), &self.config.hostname)
+        self.sasl_ok_text = None;
+        let nonce = self
+            .sasl_nonce
+            .take()
+            .unwrap_or_else(|| Nonce::from_entropy(entropy));
+        let auth = Authenticator::new(mech, nonce, &self.config.hostname)
             .with_limits(self.config.sasl_limits)
             .success_data_as_challenge();
         let mut auth = Box::new(auth);
@@ -101,12 +110,8 @@ impl Session {
         if matches!(self.state, State::Selected(_)) {
             self.state = State::Authenticated;
             if self.rev2 || self.qresync {
-                self.status(
-                    None,
-                    StatusKind::Ok,
-                    Some(Code::Closed),
-                    "Previous mailbox is now closed",
-                );
+                let t = self.config.texts.closed.clone();
+                self.status(None, StatusKind::Ok, Some(Code::Closed), &t);
             }
         }
         let ticket = self.start(
@@ -283,7 +288,11 @@ impl Session {
                 }
                 // RFC 2177 §3's example: pending changes, then "+ idling".
                 self.flush_updates(true);
-                self.out.extend(b"+ idling\r\n");
+                let r = Response::Continue(RespText {
+                    code: None,
+                    text: text(&self.config.texts.idling),
+                });
+                encode::response(&r, self.out.buf_mut());
                 self.mode = Mode::Idle { tag };
                 self.events.push_back(Event::IdleStarted);
             }
@@ -297,7 +306,8 @@ impl Session {
                     return self.unsupported(tag, name);
                 }
                 self.state = State::Authenticated;
-                self.status(Some(tag), StatusKind::Ok, None, "UNSELECT completed");
+                let t = self.config.texts.unselect.clone();
+                self.status(Some(tag), StatusKind::Ok, None, &t);
                 self.events.push_back(Event::Unselected);
             }
             CommandBody::Expunge | CommandBody::UidExpunge(_) => {

@@ -226,10 +226,13 @@ pub struct Session {
     tls_active: bool,
     tls_pending: bool,
     rev2: bool,
+    rev2_enabled: bool,
     condstore: bool,
     qresync: bool,
     utf8: bool,
     sasl_entropy: [u8; Nonce::ENTROPY_OCTETS],
+    sasl_nonce: Option<Nonce>,
+    sasl_ok_text: Option<String>,
     sasl_attempts: u8,
     failed_logins: u32,
     bad_commands: u32,
@@ -300,10 +303,13 @@ impl Session {
             tls_active: config.tls == Tls::Implicit,
             tls_pending: false,
             rev2: config.revisions == Revisions::Rev2,
+            rev2_enabled: false,
             condstore: false,
             qresync: false,
             utf8: false,
             sasl_entropy,
+            sasl_nonce: None,
+            sasl_ok_text: None,
             sasl_attempts: 0,
             failed_logins: 0,
             bad_commands: 0,
@@ -313,17 +319,22 @@ impl Session {
             max_rx,
             config,
         };
+        let greeting_code = |s: &Self| {
+            s.config
+                .greeting_capabilities
+                .then(|| Code::Capability(s.capabilities()))
+        };
         match greeting {
             Greeting::Ok => {
-                let code = Code::Capability(s.capabilities());
+                let code = greeting_code(&s);
                 let t = s.config.greeting.clone();
-                s.status(None, StatusKind::Ok, Some(code), &t);
+                s.status(None, StatusKind::Ok, code, &t);
             }
             Greeting::PreAuth(user) => {
                 s.authenticated(user.clone());
-                let code = Code::Capability(s.capabilities());
+                let code = greeting_code(&s);
                 let t = s.config.greeting.clone();
-                s.status(None, StatusKind::PreAuth, Some(code), &t);
+                s.status(None, StatusKind::PreAuth, code, &t);
                 s.events.push_back(Event::Authenticated { user });
             }
             Greeting::Bye(t) => {
@@ -463,6 +474,16 @@ impl Session {
         }
     }
 
+    /// Sets the nonce of the next AUTHENTICATE exchange (the SCRAM server
+    /// nonce, the CRAM-MD5 challenge's local part) instead of the one the
+    /// session derives from the entropy given to [`Session::new`]: for an
+    /// application that draws a fresh nonce per exchange, or a test that
+    /// replays a published exchange (RFC 7677's). Used once; the caller
+    /// vouches for its unpredictability.
+    pub fn set_sasl_nonce(&mut self, nonce: Nonce) {
+        self.sasl_nonce = Some(nonce);
+    }
+
     /// The adapter finished the TLS handshake after [`Event::StartTls`].
     pub fn tls_established(&mut self) -> Result<(), SessionError> {
         if !self.tls_pending {
@@ -502,6 +523,7 @@ impl Session {
         Ticket {
             owner: Arc::clone(&self.owner),
             serial: self.serial,
+            text: None,
         }
     }
 
@@ -543,8 +565,11 @@ impl Session {
             return Err(SessionError::WrongTicket);
         };
         self.authenticated(user);
-        let code = Code::Capability(self.capabilities());
-        self.status(Some(cmd.tag), StatusKind::Ok, Some(code), "LOGIN completed");
+        let code = self.login_code();
+        let t = ticket
+            .text
+            .unwrap_or_else(|| self.config.texts.login.clone());
+        self.status(Some(cmd.tag), StatusKind::Ok, code, &t);
         self.pump();
         Ok(())
     }
@@ -556,6 +581,7 @@ impl Session {
             self.running = Some(cmd);
             return Err(SessionError::WrongTicket);
         };
+        self.sasl_ok_text = ticket.text;
         let step = auth.answer(answer);
         self.sasl_step(cmd.tag, auth, step);
         self.pump();
@@ -630,7 +656,12 @@ impl Session {
             return Err(SessionError::WrongTicket);
         }
         let cmd = self.take(&ticket)?;
-        let done = format!("{} completed", cmd.name);
+        let custom = ticket.text;
+        let done = match (&custom, &cmd.kind) {
+            (Some(t), _) => t.clone(),
+            (None, Running::Poll) if cmd.name == "NOOP" => self.config.texts.noop.clone(),
+            (None, _) => format!("{} completed", cmd.name),
+        };
         match cmd.kind {
             Running::Close => {
                 self.state = State::Authenticated;
@@ -645,7 +676,9 @@ impl Session {
                     m.sort_unstable();
                     m.dedup();
                     let code = view::numbers_to_set(&m).map(Code::Modified);
-                    self.finish(cmd.tag, code, "Conditional STORE failed", uid);
+                    let t = custom
+                        .unwrap_or_else(|| self.config.texts.conditional_store_failed.clone());
+                    self.finish(cmd.tag, code, &t, uid);
                 }
             }
             _ => self.finish(cmd.tag, None, &done, true),
@@ -657,7 +690,10 @@ impl Session {
     /// Answers SELECT / EXAMINE with the mailbox: the session sends
     /// EXISTS, FLAGS, the UID codes (and RECENT, UNSEEN for IMAP4rev1,
     /// LIST for IMAP4rev2, HIGHESTMODSEQ for CONDSTORE, VANISHED and
-    /// FETCH for QRESYNC) and `tag OK [READ-WRITE]` / `[READ-ONLY]`.
+    /// FETCH for QRESYNC) and `tag OK [READ-WRITE]` / `[READ-ONLY]`, in
+    /// the order and with the omissions the snapshot asks for
+    /// ([`MailboxSnapshot::order`], [`MailboxSnapshot::send_uid_next`],
+    /// [`MailboxSnapshot::send_permanent_flags`]).
     pub fn accept_select(
         &mut self,
         ticket: Ticket,
@@ -683,57 +719,71 @@ impl Session {
         if let Some(m) = snapshot.highest_modseq {
             view.set_highest_modseq(m);
         }
-        let exists = u32::try_from(view.len()).unwrap_or(u32::MAX);
-        self.data(Data::Exists(exists));
-        if !self.rev2 {
-            self.data(Data::Recent(snapshot.recent));
-            if let Some(u) = snapshot.first_unseen {
-                let t = format!("Message {u} is first unseen");
-                self.status(None, StatusKind::Ok, Some(Code::Unseen(u)), &t);
+        let mut order = snapshot.order;
+        order.extend(SelectItem::DEFAULT_ORDER);
+        let mut done: Vec<SelectItem> = Vec::with_capacity(SelectItem::DEFAULT_ORDER.len());
+        let mut flags = Some(snapshot.flags);
+        let mut permanent = Some(snapshot.permanent_flags);
+        let mut list = snapshot.list;
+        for item in order {
+            if done.contains(&item) {
+                continue;
             }
-        }
-        self.status(
-            None,
-            StatusKind::Ok,
-            Some(Code::UidValidity(snapshot.uid_validity)),
-            "UIDs valid",
-        );
-        self.status(
-            None,
-            StatusKind::Ok,
-            Some(Code::UidNext(snapshot.uid_next)),
-            "Predicted next UID",
-        );
-        self.data(Data::Flags(snapshot.flags));
-        if read_only {
-            self.status(
-                None,
-                StatusKind::Ok,
-                Some(Code::PermanentFlags(Vec::new())),
-                "No permanent flags permitted",
-            );
-        } else {
-            self.status(
-                None,
-                StatusKind::Ok,
-                Some(Code::PermanentFlags(snapshot.permanent_flags)),
-                "Limited",
-            );
-        }
-        if self.rev2
-            && let Some(item) = snapshot.list
-        {
-            self.data(Data::List(item));
-        }
-        if self.condstore {
-            match snapshot.highest_modseq {
-                Some(m) => self.status(None, StatusKind::Ok, Some(Code::HighestModSeq(m)), ""),
-                None => self.status(
-                    None,
-                    StatusKind::Ok,
-                    Some(Code::NoModSeq),
-                    "Sorry, this mailbox format doesn't support modsequences",
-                ),
+            done.push(item);
+            let texts = &self.config.texts;
+            match item {
+                SelectItem::Exists => {
+                    let exists = u32::try_from(view.len()).unwrap_or(u32::MAX);
+                    self.data(Data::Exists(exists));
+                }
+                SelectItem::Recent if !self.rev2 => self.data(Data::Recent(snapshot.recent)),
+                SelectItem::Unseen if !self.rev2 => {
+                    if let Some(u) = snapshot.first_unseen {
+                        let t = texts.unseen.replace("{n}", &u.to_string());
+                        self.status(None, StatusKind::Ok, Some(Code::Unseen(u)), &t);
+                    }
+                }
+                SelectItem::UidValidity => {
+                    let t = texts.uid_validity.clone();
+                    let code = Code::UidValidity(snapshot.uid_validity);
+                    self.status(None, StatusKind::Ok, Some(code), &t);
+                }
+                SelectItem::UidNext if snapshot.send_uid_next => {
+                    let t = texts.uid_next.clone();
+                    let code = Code::UidNext(snapshot.uid_next);
+                    self.status(None, StatusKind::Ok, Some(code), &t);
+                }
+                SelectItem::Flags => {
+                    if let Some(f) = flags.take() {
+                        self.data(Data::Flags(f));
+                    }
+                }
+                SelectItem::PermanentFlags if read_only => {
+                    let t = texts.permanent_flags_read_only.clone();
+                    let code = Code::PermanentFlags(Vec::new());
+                    self.status(None, StatusKind::Ok, Some(code), &t);
+                }
+                SelectItem::PermanentFlags if snapshot.send_permanent_flags => {
+                    let t = texts.permanent_flags.clone();
+                    let code = Code::PermanentFlags(permanent.take().unwrap_or_default());
+                    self.status(None, StatusKind::Ok, Some(code), &t);
+                }
+                SelectItem::List if self.rev2 => {
+                    if let Some(item) = list.take() {
+                        self.data(Data::List(item));
+                    }
+                }
+                SelectItem::HighestModSeq if self.condstore => match snapshot.highest_modseq {
+                    Some(m) => {
+                        let t = texts.highest_modseq.clone();
+                        self.status(None, StatusKind::Ok, Some(Code::HighestModSeq(m)), &t);
+                    }
+                    None => {
+                        let t = texts.no_modseq.clone();
+                        self.status(None, StatusKind::Ok, Some(Code::NoModSeq), &t);
+                    }
+                },
+                _ => {}
             }
         }
         if let Some(q) = qresync.filter(|q| q.uid_validity == snapshot.uid_validity) {
@@ -764,11 +814,14 @@ impl Session {
             }
         }
         self.state = State::Selected(Box::new(Selected { view, read_only }));
-        let (code, t) = if read_only {
-            (Code::ReadOnly, format!("{} completed", cmd.name))
+        let code = if read_only {
+            Code::ReadOnly
         } else {
-            (Code::ReadWrite, format!("{} completed", cmd.name))
+            Code::ReadWrite
         };
+        let t = ticket
+            .text
+            .unwrap_or_else(|| format!("{} completed", cmd.name));
         self.status(Some(cmd.tag), StatusKind::Ok, Some(code), &t);
         self.pump();
         Ok(())
@@ -848,7 +901,8 @@ impl Session {
             .map(Mailbox::new)
             .unwrap_or(mailbox);
         self.data(Data::Status { mailbox, items });
-        self.finish(cmd.tag, None, "STATUS completed", true);
+        let t = ticket.text.unwrap_or_else(|| "STATUS completed".to_owned());
+        self.finish(cmd.tag, None, &t, true);
         self.pump();
         Ok(())
     }
@@ -1161,7 +1215,9 @@ impl Session {
         if let Some(d) = data {
             self.data(d);
         }
-        let done = format!("{} completed", cmd.name);
+        let done = ticket
+            .text
+            .unwrap_or_else(|| format!("{} completed", cmd.name));
         self.finish(cmd.tag, None, &done, uid);
         self.pump();
         Ok(())
@@ -1195,10 +1251,13 @@ impl Session {
                     destination: list_to_set(&c.destination)?,
                 })
             });
-        let done = format!("{} completed", cmd.name);
+        let done = ticket
+            .text
+            .unwrap_or_else(|| format!("{} completed", cmd.name));
         if is_move {
             if let Some(c) = code {
-                self.status(None, StatusKind::Ok, Some(c), "Moved");
+                let t = self.config.texts.moved.clone();
+                self.status(None, StatusKind::Ok, Some(c), &t);
             }
             let style = self.style();
             let gone = match &mut self.state {
@@ -1246,7 +1305,9 @@ impl Session {
             self.data_raw(d);
         }
         let code = modseq.filter(|_| self.condstore).map(Code::HighestModSeq);
-        let done = format!("{} completed", cmd.name);
+        let done = ticket
+            .text
+            .unwrap_or_else(|| format!("{} completed", cmd.name));
         self.finish(cmd.tag, code, &done, true);
         self.pump();
         Ok(())
@@ -1270,7 +1331,7 @@ impl Session {
             return Ok(());
         }
         if sync {
-            self.out.extend(b"+ Ready for literal data\r\n");
+            self.literal_continuation();
         }
         self.mode = Mode::Append { tag: cmd.tag };
         self.pump();
@@ -1298,12 +1359,29 @@ impl Session {
                 validity,
                 uids: SequenceSet::single(uid),
             });
-        self.finish(cmd.tag, code, "APPEND completed", true);
+        let t = ticket.text.unwrap_or_else(|| "APPEND completed".to_owned());
+        self.finish(cmd.tag, code, &t, true);
         self.pump();
         Ok(())
     }
 
     // ----- output helpers -----
+
+    /// The `[CAPABILITY ...]` code of a LOGIN / AUTHENTICATE `OK`, if sent.
+    fn login_code(&self) -> Option<Code> {
+        self.config
+            .login_capabilities
+            .then(|| Code::Capability(self.capabilities()))
+    }
+
+    /// `+ text` asking for a synchronising literal.
+    fn literal_continuation(&mut self) {
+        let r = Response::Continue(RespText {
+            code: None,
+            text: text(&self.config.texts.literal_continuation),
+        });
+        encode::response(&r, self.out.buf_mut());
+    }
 
     fn status(&mut self, tag: Option<Tag>, kind: StatusKind, code: Option<Code>, t: &str) {
         let r = StatusResponse {
@@ -1613,7 +1691,7 @@ impl Session {
             return;
         }
         if !nonsync {
-            self.out.extend(b"+ Ready for literal data\r\n");
+            self.literal_continuation();
         }
     }
 
@@ -1748,13 +1826,12 @@ impl Session {
             Step::Success(s) => {
                 let user = s.authzid.or(s.authcid).unwrap_or_default();
                 self.authenticated(user.clone());
-                let code = Code::Capability(self.capabilities());
-                self.status(
-                    Some(tag),
-                    StatusKind::Ok,
-                    Some(code),
-                    "AUTHENTICATE completed",
-                );
+                let code = self.login_code();
+                let t = self
+                    .sasl_ok_text
+                    .take()
+                    .unwrap_or_else(|| self.config.texts.authenticate.clone());
+                self.status(Some(tag), StatusKind::Ok, code, &t);
                 self.events.push_back(Event::Authenticated { user });
             }
             Step::Failure(f) => match f.kind() {
@@ -1778,7 +1855,8 @@ impl Session {
     fn idle_line(&mut self, tag: Tag, line: &[u8]) {
         self.events.push_back(Event::IdleEnded);
         if crate::parse::idle_done(line) {
-            self.finish(tag, None, "IDLE terminated", true);
+            let t = self.config.texts.idle_done.clone();
+            self.finish(tag, None, &t, true);
         } else {
             self.bad(
                 Some(tag),
@@ -1821,7 +1899,8 @@ impl Session {
             CommandBody::Capability => {
                 let caps = self.capabilities();
                 self.data(Data::Capability(caps));
-                self.finish(tag, None, "CAPABILITY completed", true);
+                let t = self.config.texts.capability.clone();
+                self.finish(tag, None, &t, true);
             }
             CommandBody::Noop | CommandBody::Check => {
                 let name = if matches!(body, CommandBody::Noop) {
@@ -1835,14 +1914,17 @@ impl Session {
                 } else if name == "CHECK" {
                     self.wrong_state(tag, name);
                 } else {
-                    self.status(Some(tag), StatusKind::Ok, None, "NOOP completed");
+                    let t = self.config.texts.noop.clone();
+                    self.status(Some(tag), StatusKind::Ok, None, &t);
                 }
             }
             CommandBody::Logout => {
                 let rev = if self.rev2 { "IMAP4rev2" } else { "IMAP4rev1" };
-                let t = format!("{rev} Server logging out");
-                self.status(None, StatusKind::Bye, None, &t);
-                self.status(Some(tag), StatusKind::Ok, None, "LOGOUT completed");
+                let texts = &self.config.texts;
+                let bye = texts.logout_bye.replace("{revision}", rev);
+                let ok = texts.logout.clone();
+                self.status(None, StatusKind::Bye, None, &bye);
+                self.status(Some(tag), StatusKind::Ok, None, &ok);
                 if selected {
                     self.events.push_back(Event::Unselected);
                 }
@@ -1855,7 +1937,8 @@ impl Session {
                 if self.config.tls != Tls::StartTls || self.tls_active {
                     return self.unsupported(tag, "STARTTLS");
                 }
-                self.status(Some(tag), StatusKind::Ok, None, "Begin TLS negotiation now");
+                let t = self.config.texts.starttls.clone();
+                self.status(Some(tag), StatusKind::Ok, None, &t);
                 // Plaintext pipelined after STARTTLS is an injection attempt.
                 self.rx = BytesMut::new();
                 let codec = codec_limits(&self.config.limits);
@@ -1927,9 +2010,11 @@ impl Session {
                         Capability::Utf8Accept if e.utf8_accept => {
                             !std::mem::replace(&mut self.utf8, true)
                         }
+                        // Reported the first time even by an IMAP4rev2-only
+                        // server, as in RFC 9051 §8.
                         Capability::Imap4Rev2 if rev2_offered => {
-                            !std::mem::replace(&mut self.rev2, true)
-                                && self.config.revisions == Revisions::Both
+                            self.rev2 = true;
+                            !std::mem::replace(&mut self.rev2_enabled, true)
                         }
                         _ => false,
                     };
@@ -1941,7 +2026,8 @@ impl Session {
                 if !newly.is_empty() {
                     self.events.push_back(Event::Enabled(newly));
                 }
-                self.finish(tag, None, "ENABLE completed", true);
+                let t = self.config.texts.enable.clone();
+                self.finish(tag, None, &t, true);
             }
             CommandBody::Select { mailbox, params } if authed => {
                 self.select(tag, mailbox, params, false);
