@@ -233,6 +233,12 @@ where
     let mut size = ReadSize::new(config.read_buffer_octets);
     let mut buf = BytesMut::new();
     let mut shutdown = shutdown;
+    // One timer for the connection's life, moved when the session's deadline
+    // moves: a later deadline only updates the entry, so the common case (an
+    // idle timeout pushed on by each command) costs no timer-wheel insert and
+    // removal per read.
+    let timer = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(timer);
     loop {
         let upgrade = drain(session, handler).await;
         if let Err(end) = flush(session, handler, &mut stream, config).await {
@@ -252,6 +258,11 @@ where
             return Ok(End::Closed);
         }
         let deadline = session.deadline().map(Instant::from_std);
+        if let Some(d) = deadline
+            && timer.deadline() != d
+        {
+            timer.as_mut().reset(d);
+        }
         buf.clear();
         if buf.capacity() > 2 * size.now {
             // Give back a large buffer once reads are small again.
@@ -259,9 +270,19 @@ where
         }
         buf.reserve(size.now);
         let room = buf.capacity();
+        // Fixed order: shutdown and the deadline first, so a peer that
+        // keeps input coming cannot starve them (and no random draw per
+        // wait, as an unbiased select makes).
         let n = tokio::select! {
-            r = stream.read_buf(&mut buf) => r?,
-            _ = sleep_until(deadline) => {
+            biased;
+            _ = shutdown.closing() => {
+                session.shutdown(now());
+                drain(session, handler).await;
+                let _ = flush(session, handler, &mut stream, config).await;
+                let _ = stream.shutdown().await;
+                return Ok(End::Shutdown);
+            }
+            _ = &mut timer, if deadline.is_some() => {
                 // Compare with the clock rather than trusting the timer.
                 let now = now();
                 if session.deadline().is_some_and(|d| d <= now) {
@@ -269,16 +290,10 @@ where
                 }
                 continue;
             }
+            r = stream.read_buf(&mut buf) => r?,
             _ = handler.wake() => {
                 handler.on_wake(session).await;
                 continue;
-            }
-            _ = shutdown.closing() => {
-                session.shutdown(now());
-                drain(session, handler).await;
-                let _ = flush(session, handler, &mut stream, config).await;
-                let _ = stream.shutdown().await;
-                return Ok(End::Shutdown);
             }
         };
         size.update(n, room);
@@ -323,13 +338,6 @@ pub fn now() -> std::time::Instant {
     Instant::now().into_std()
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// Hands every pending event to the handler; true when one was the TLS signal.
 async fn drain<S: Session, H: Handler<S>>(session: &mut S, handler: &mut H) -> bool {
     let mut upgrade = false;
@@ -356,20 +364,43 @@ where
         if out.is_empty() {
             break;
         }
-        match tokio::time::timeout(config.write_timeout, stream.write(out)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Err(End::PeerClosed),
-            Ok(Ok(n)) => session.sent(n),
-            Err(_) => return Err(End::WriteTimeout),
+        match write_some(stream, out, config.write_timeout).await {
+            Ok(0) | Err(End::PeerClosed) => return Err(End::PeerClosed),
+            Ok(n) => session.sent(n),
+            Err(end) => return Err(end),
         }
         handler.on_sent(session).await;
         // Sending may free room for streamed bodies: the session may ask for more.
         drain(session, handler).await;
+    }
+    if let Stream::Plain(_) = stream {
+        // A plain socket's flush does nothing: it has no buffer of its own.
+        return Ok(());
     }
     match tokio::time::timeout(config.write_timeout, stream.flush()).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(End::PeerClosed),
         Err(_) => Err(End::WriteTimeout),
     }
+}
+
+/// One write of `out`. The first attempt runs without a timer: a socket with
+/// room in its send buffer (nearly always) takes the bytes at once, and only
+/// a peer that stops reading makes the write wait, for at most `limit`.
+async fn write_some<IO>(stream: &mut Stream<IO>, out: &[u8], limit: Duration) -> Result<usize, End>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let first =
+        std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *stream).poll_write(cx, out))).await;
+    let result = match first {
+        Poll::Ready(r) => r,
+        Poll::Pending => match tokio::time::timeout(limit, stream.write(out)).await {
+            Ok(r) => r,
+            Err(_) => return Err(End::WriteTimeout),
+        },
+    };
+    result.map_err(|_| End::PeerClosed)
 }
 
 async fn upgrade_stream<IO>(
