@@ -215,3 +215,26 @@ fn enable_imap4rev2_is_reported_once_by_a_rev2_only_server() {
         "{out}"
     );
 }
+
+#[test]
+fn capability_order_moves_but_never_adds() {
+    use yubin_imap::types::{Atom, Capability};
+    let mut cfg = Config::default();
+    cfg.revisions = Revisions::Rev2;
+    cfg.tls = yubin_imap::server::Tls::StartTls;
+    cfg.extensions = yubin_imap::server::Extensions::none();
+    cfg.literals = yubin_imap::server::NonSyncLiterals::Off;
+    cfg.sasl_mechanisms = vec![yubin_sasl::Mechanism::ScramSha256];
+    cfg.capability_order = vec![
+        Capability::StartTls,
+        Capability::Auth(Atom::try_from("X").unwrap()),
+        Capability::LoginDisabled,
+        Capability::Imap4Rev2,
+        Capability::Idle,
+    ];
+    let out = run(cfg, Greeting::Ok, "", &snapshot(), None);
+    assert_eq!(
+        out,
+        "* OK [CAPABILITY STARTTLS AUTH=SCRAM-SHA-256 LOGINDISABLED IMAP4rev2] IMAP server ready\r\n"
+    );
+}

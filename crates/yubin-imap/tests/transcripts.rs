@@ -10,7 +10,8 @@
 //!   `@max-literal n`, `@max-append n`, `@max-bad n`,
 //!   `@text <field> <text>` for a field of `server::Texts` (the rest of the
 //!   line, possibly empty), `@greeting-capabilities off`,
-//!   `@login-capabilities off`, `@sasl-nonce <printable>`);
+//!   `@login-capabilities off`, `@sasl-nonce <printable>`,
+//!   `@capability-order STARTTLS AUTH=X IMAP4rev2` (`AUTH=X`: every `AUTH=`));
 //! - `@session` alone on a line ends one session and starts another (its
 //!   settings follow), for RFC examples that are separate connections;
 //! - `C: ` client bytes and `S: ` server bytes (each line gets CRLF);
@@ -620,6 +621,12 @@ fn run_session(path: &Path, number: usize, text: &[&str]) -> Result<(), String> 
                         .collect()
                 }
                 "greeting" => config.greeting = v.to_owned(),
+                "capability-order" => {
+                    let Data::Capability(c) = parse_data(&format!("* CAPABILITY {v}")) else {
+                        panic!()
+                    };
+                    config.capability_order = c;
+                }
                 "text" => set_text(&mut config, v),
                 "greeting-capabilities" => config.greeting_capabilities = v != "off",
                 "login-capabilities" => config.login_capabilities = v != "off",

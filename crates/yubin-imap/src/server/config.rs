@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use yubin_sasl::Mechanism;
 
+use crate::types::Capability;
+
 /// Sizes, counts and times the peer can influence, with safe defaults.
 ///
 /// Commands in flight: the session runs one command at a time; pipelined
@@ -330,6 +332,15 @@ pub struct Config {
     pub literals: NonSyncLiterals,
     /// Extensions offered.
     pub extensions: Extensions,
+    /// The order of the capability list (CAPABILITY response and codes),
+    /// which carries no meaning (RFC 9051 §7.2.2) but which a server may
+    /// want to keep, e.g. to look like the one it replaces. The
+    /// capabilities named come first, in this order; the others follow in
+    /// the session's order. An `AUTH=` entry stands for every `AUTH=`
+    /// capability (in the order of `sasl_mechanisms`). It never adds or
+    /// removes one. Default empty (the session's order: revisions,
+    /// STARTTLS, LOGINDISABLED, AUTH=, SASL-IR, literals, extensions).
+    pub capability_order: Vec<Capability>,
     /// SASL mechanisms offered by AUTHENTICATE. Default: every yubin-sasl
     /// mechanism. Plaintext ones (PLAIN, LOGIN, bearer tokens) only under
     /// TLS unless `danger_allow_plaintext_auth`.
@@ -354,6 +365,7 @@ impl Default for Config {
             revisions: Revisions::Both,
             literals: NonSyncLiterals::Plus,
             extensions: Extensions::default(),
+            capability_order: Vec::new(),
             sasl_mechanisms: Mechanism::ALL.to_vec(),
             sasl_limits: yubin_sasl::Limits::DEFAULT,
             danger_allow_plaintext_auth: false,

@@ -1534,6 +1534,18 @@ impl Session {
         if e.appendlimit {
             v.push(Capability::AppendLimit(Some(c.limits.max_append_octets)));
         }
+        if !c.capability_order.is_empty() {
+            let order = &c.capability_order;
+            let rank = |cap: &Capability| {
+                let d = std::mem::discriminant(cap);
+                order
+                    .iter()
+                    .position(|o| std::mem::discriminant(o) == d)
+                    .unwrap_or(order.len())
+            };
+            // Stable: the unnamed keep the session's order.
+            v.sort_by_key(rank);
+        }
         v
     }
 
