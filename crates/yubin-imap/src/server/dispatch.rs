@@ -40,6 +40,8 @@ impl Session {
             {
                 return self.unsupported(tag, "SASL-IR");
             }
+            // The parser gives `=` (an empty initial response) as no bytes.
+            Some(b) if b.is_empty() => Some(Vec::new()),
             Some(b) => match wire::decode_initial_response(&b) {
                 Ok(v) => Some(v),
                 Err(_) => {
