@@ -319,7 +319,12 @@ impl App {
                 let d = self.next_answer(s, "list/simple");
                 if let Some(line) = d.strip_prefix("data ") {
                     match parse_data(line) {
-                        Data::List(item) | Data::Lsub(item) => s.list(&ticket, item).unwrap(),
+                        // LIST items of LIST; a CREATE's LIST (OLDNAME) is plain data.
+                        Data::List(item) | Data::Lsub(item) => {
+                            if s.list(&ticket, item.clone()).is_err() {
+                                s.send_data(&ticket, Data::List(item)).unwrap();
+                            }
+                        }
                         other => s.send_data(&ticket, other).unwrap(),
                     }
                     continue;

@@ -1223,9 +1223,9 @@ impl Session {
         Ok(())
     }
 
-    /// Answers COPY or MOVE (with `COPYUID` data under UIDPLUS). For MOVE
-    /// the session then expunges the moved messages from the client's
-    /// view (RFC 6851 §3.3).
+    /// Answers COPY or MOVE (with `COPYUID` data under UIDPLUS or
+    /// IMAP4rev2, RFC 9051 §7.1). For MOVE the session then expunges the
+    /// moved messages from the client's view (RFC 6851 §3.3).
     pub fn complete_copy(
         &mut self,
         ticket: Ticket,
@@ -1243,7 +1243,7 @@ impl Session {
             return Err(SessionError::WrongTicket);
         };
         let code = copyuid
-            .filter(|_| self.config.extensions.uidplus)
+            .filter(|_| self.config.extensions.uidplus || self.rev2)
             .and_then(|c| {
                 Some(Code::CopyUid {
                     validity: c.uid_validity,
@@ -1339,7 +1339,8 @@ impl Session {
     }
 
     /// Answers [`Event::AppendEnd`]: the message is stored (`APPENDUID`
-    /// under UIDPLUS when given: the mailbox's UIDVALIDITY and the UID).
+    /// under UIDPLUS or IMAP4rev2 when given: the mailbox's UIDVALIDITY
+    /// and the UID).
     pub fn complete_append(
         &mut self,
         ticket: Ticket,
@@ -1354,7 +1355,7 @@ impl Session {
         }
         let cmd = self.take(&ticket)?;
         let code = appenduid
-            .filter(|_| self.config.extensions.uidplus)
+            .filter(|_| self.config.extensions.uidplus || self.rev2)
             .map(|(validity, uid)| Code::AppendUid {
                 validity,
                 uids: SequenceSet::single(uid),
