@@ -182,6 +182,73 @@ fn select_can_leave_out_uidnext_and_permanentflags_and_reorder() {
 }
 
 #[test]
+fn uid_not_sticky_is_off_by_default_and_only_for_clients_that_know_it() {
+    let mut cfg = Config::default();
+    cfg.revisions = Revisions::Rev1;
+    // Default off, even with UIDPLUS offered.
+    assert!(!snapshot().uid_not_sticky);
+    assert_eq!(Texts::default().uid_not_sticky, "Non-persistent UIDs");
+    let out = run(
+        cfg.clone(),
+        preauth(),
+        "b SELECT INBOX\r\n",
+        &snapshot(),
+        None,
+    );
+    assert!(!out.contains("UIDNOTSTICKY"), "{out}");
+
+    // On: an untagged NO after UIDNEXT (RFC 4315 §3's example); the
+    // SELECT still succeeds. EXAMINE gets it too.
+    let mut snap = snapshot();
+    snap.uid_not_sticky = true;
+    let out = run(cfg.clone(), preauth(), "b SELECT INBOX\r\n", &snap, None);
+    let want = "* OK [UIDNEXT 4] Predicted next UID\r\n\
+                * NO [UIDNOTSTICKY] Non-persistent UIDs\r\n\
+                * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n";
+    assert!(out.contains(want), "{out}");
+    assert!(
+        out.ends_with("b OK [READ-WRITE] SELECT completed\r\n"),
+        "{out}"
+    );
+    let out = run(cfg.clone(), preauth(), "b EXAMINE INBOX\r\n", &snap, None);
+    assert!(out.contains("* NO [UIDNOTSTICKY] "), "{out}");
+    assert!(
+        out.ends_with("b OK [READ-ONLY] EXAMINE completed\r\n"),
+        "{out}"
+    );
+
+    // Its text and its place are the application's.
+    let mut texted = cfg.clone();
+    texted.texts.uid_not_sticky = "UIDs last this session only".to_owned();
+    snap.order = vec![SelectItem::UidNotSticky];
+    let out = run(texted, preauth(), "b SELECT INBOX\r\n", &snap, None);
+    assert!(
+        out.contains("\r\n* NO [UIDNOTSTICKY] UIDs last this session only\r\n* 3 EXISTS\r\n"),
+        "{out}"
+    );
+    snap.order.clear();
+
+    // Not to an IMAP4rev1 client without UIDPLUS.
+    cfg.extensions = yubin_imap::server::Extensions::none();
+    let out = run(cfg.clone(), preauth(), "b SELECT INBOX\r\n", &snap, None);
+    assert!(!out.contains("UIDNOTSTICKY"), "{out}");
+    assert!(
+        out.ends_with("b OK [READ-WRITE] SELECT completed\r\n"),
+        "{out}"
+    );
+
+    // IMAP4rev2 has it in its base (RFC 9051 §7.1).
+    cfg.revisions = Revisions::Rev2;
+    let out = run(cfg, preauth(), "b SELECT INBOX\r\n", &snap, None);
+    assert!(
+        out.contains(
+            "* OK [UIDNEXT 4] Predicted next UID\r\n* NO [UIDNOTSTICKY] Non-persistent UIDs\r\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn order_never_sends_what_the_revision_forbids() {
     let mut snap = snapshot();
     snap.order = vec![SelectItem::Recent, SelectItem::Unseen, SelectItem::Exists];

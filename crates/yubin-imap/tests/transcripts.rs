@@ -270,6 +270,8 @@ impl App {
                         "modseq" => snap.highest_modseq = Some(v.parse().unwrap()),
                         "no-uidnext" => snap.send_uid_next = false,
                         "no-permanentflags" => snap.send_permanent_flags = false,
+                        // `* NO [UIDNOTSTICKY]` (RFC 4315 §3).
+                        "uid-not-sticky" => snap.uid_not_sticky = true,
                         // order=exists,flags,recent,unseen,uidvalidity,...
                         "order" => {
                             snap.order = v
@@ -280,6 +282,7 @@ impl App {
                                     "unseen" => SelectItem::Unseen,
                                     "uidvalidity" => SelectItem::UidValidity,
                                     "uidnext" => SelectItem::UidNext,
+                                    "uidnotsticky" => SelectItem::UidNotSticky,
                                     "flags" => SelectItem::Flags,
                                     "permanentflags" => SelectItem::PermanentFlags,
                                     "list" => SelectItem::List,
@@ -549,6 +552,7 @@ fn set_text(config: &mut Config, spec: &str) {
         "literal-continuation" => &mut t.literal_continuation,
         "uidvalidity" => &mut t.uid_validity,
         "uidnext" => &mut t.uid_next,
+        "uidnotsticky" => &mut t.uid_not_sticky,
         "unseen" => &mut t.unseen,
         "permanentflags" => &mut t.permanent_flags,
         "permanentflags-read-only" => &mut t.permanent_flags_read_only,

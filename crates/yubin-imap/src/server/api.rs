@@ -124,6 +124,10 @@ pub enum SelectItem {
     UidValidity,
     /// `* OK [UIDNEXT n]` (unless left out).
     UidNext,
+    /// `* NO [UIDNOTSTICKY]` (only when [`MailboxSnapshot::uid_not_sticky`]
+    /// and the client has UIDPLUS or IMAP4rev2). Its place in
+    /// [`Self::DEFAULT_ORDER`], after `UIDNEXT`, is RFC 4315 §3's example.
+    UidNotSticky,
     /// `* FLAGS (...)`.
     Flags,
     /// `* OK [PERMANENTFLAGS (...)]` (unless left out).
@@ -137,13 +141,15 @@ pub enum SelectItem {
 impl SelectItem {
     /// The order the session uses for what [`MailboxSnapshot::order`]
     /// does not name (RFC 3501 §6.3.1's and RFC 9051 §6.3.2's first
-    /// example).
-    pub const DEFAULT_ORDER: [SelectItem; 9] = [
+    /// example; [`SelectItem::UidNotSticky`] where RFC 4315 §3's example
+    /// puts it).
+    pub const DEFAULT_ORDER: [SelectItem; 10] = [
         SelectItem::Exists,
         SelectItem::Recent,
         SelectItem::Unseen,
         SelectItem::UidValidity,
         SelectItem::UidNext,
+        SelectItem::UidNotSticky,
         SelectItem::Flags,
         SelectItem::PermanentFlags,
         SelectItem::List,
@@ -172,6 +178,24 @@ pub struct MailboxSnapshot {
     /// A read-only selection always sends `PERMANENTFLAGS ()`, whatever
     /// this says.
     pub send_permanent_flags: bool,
+    /// The mailbox's mail store does not keep UIDs: its UIDVALIDITY
+    /// changes each time it is selected (RFC 4315 §3, RFC 9051 §7.1).
+    /// Default false. When true the session sends `* NO [UIDNOTSTICKY]`
+    /// with [`Texts::uid_not_sticky`](super::Texts::uid_not_sticky): an
+    /// untagged `NO` is a warning, the SELECT still succeeds. It goes only
+    /// to a client that knows the code, the same condition as for
+    /// `COPYUID` / `APPENDUID`: UIDPLUS offered
+    /// ([`Extensions::uidplus`](super::Extensions::uidplus)), or IMAP4rev2
+    /// in use (a rev2-only server, or `ENABLE IMAP4rev2`), whose base
+    /// protocol has it (RFC 9051 §7.1). An IMAP4rev1 client without
+    /// UIDPLUS gets nothing: the code belongs to an extension the server
+    /// did not announce, and such a client ignores codes it does not know
+    /// (RFC 3501 §7.1). The flag speaks of this selection only; the RFCs
+    /// also say that APPEND or COPY *to* such a mailbox returns no
+    /// `APPENDUID` / `COPYUID`, which the application ensures by giving
+    /// none when it answers them. RFC 4315 §3: servers SHOULD NOT have
+    /// such mail stores.
+    pub uid_not_sticky: bool,
     /// The order of the untagged responses (RFC 9051 §6.3.2: "the order
     /// of individual responses is not important"). The items named come
     /// first, in this order; the rest follow in
@@ -209,6 +233,7 @@ impl MailboxSnapshot {
             uid_next,
             send_uid_next: true,
             send_permanent_flags: true,
+            uid_not_sticky: false,
             order: Vec::new(),
             uids,
             flags: vec![

@@ -246,6 +246,10 @@ pub struct Texts {
     /// `* OK [UIDNEXT n]` of SELECT / EXAMINE. Default
     /// `"Predicted next UID"`.
     pub uid_next: String,
+    /// `* NO [UIDNOTSTICKY]` of SELECT / EXAMINE for a mailbox without
+    /// persistent UIDs ([`super::MailboxSnapshot::uid_not_sticky`]).
+    /// Default `"Non-persistent UIDs"` (RFC 4315 §3's example).
+    pub uid_not_sticky: String,
     /// `* OK [UNSEEN n]` of SELECT / EXAMINE (IMAP4rev1); `{n}` becomes
     /// the message number. Default `"Message {n} is first unseen"`.
     pub unseen: String,
@@ -290,6 +294,7 @@ impl Default for Texts {
             literal_continuation: "Ready for literal data".to_owned(),
             uid_validity: "UIDs valid".to_owned(),
             uid_next: "Predicted next UID".to_owned(),
+            uid_not_sticky: "Non-persistent UIDs".to_owned(),
             unseen: "Message {n} is first unseen".to_owned(),
             permanent_flags: "Limited".to_owned(),
             permanent_flags_read_only: "No permanent flags permitted".to_owned(),

@@ -690,7 +690,9 @@ impl Session {
     /// Answers SELECT / EXAMINE with the mailbox: the session sends
     /// EXISTS, FLAGS, the UID codes (and RECENT, UNSEEN for IMAP4rev1,
     /// LIST for IMAP4rev2, HIGHESTMODSEQ for CONDSTORE, VANISHED and
-    /// FETCH for QRESYNC) and `tag OK [READ-WRITE]` / `[READ-ONLY]`, in
+    /// FETCH for QRESYNC, `NO [UIDNOTSTICKY]` when
+    /// [`MailboxSnapshot::uid_not_sticky`] asks and the client has UIDPLUS
+    /// or IMAP4rev2) and `tag OK [READ-WRITE]` / `[READ-ONLY]`, in
     /// the order and with the omissions the snapshot asks for
     /// ([`MailboxSnapshot::order`], [`MailboxSnapshot::send_uid_next`],
     /// [`MailboxSnapshot::send_permanent_flags`]).
@@ -752,6 +754,12 @@ impl Session {
                     let t = texts.uid_next.clone();
                     let code = Code::UidNext(snapshot.uid_next);
                     self.status(None, StatusKind::Ok, Some(code), &t);
+                }
+                SelectItem::UidNotSticky
+                    if snapshot.uid_not_sticky && (self.config.extensions.uidplus || self.rev2) =>
+                {
+                    let t = texts.uid_not_sticky.clone();
+                    self.status(None, StatusKind::No, Some(Code::UidNotSticky), &t);
                 }
                 SelectItem::Flags => {
                     if let Some(f) = flags.take() {
