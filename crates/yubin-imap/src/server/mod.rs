@@ -827,9 +827,7 @@ impl Session {
         } else {
             Code::ReadWrite
         };
-        let t = ticket
-            .text
-            .unwrap_or_else(|| format!("{} completed", cmd.name));
+        let t = completion_text(ticket.text, cmd.name);
         self.status(Some(cmd.tag), StatusKind::Ok, Some(code), &t);
         self.pump();
         Ok(())
@@ -1223,9 +1221,7 @@ impl Session {
         if let Some(d) = data {
             self.data(d);
         }
-        let done = ticket
-            .text
-            .unwrap_or_else(|| format!("{} completed", cmd.name));
+        let done = completion_text(ticket.text, cmd.name);
         self.finish(cmd.tag, None, &done, uid);
         self.pump();
         Ok(())
@@ -1259,9 +1255,7 @@ impl Session {
                     destination: list_to_set(&c.destination)?,
                 })
             });
-        let done = ticket
-            .text
-            .unwrap_or_else(|| format!("{} completed", cmd.name));
+        let done = completion_text(ticket.text, cmd.name);
         if is_move {
             if let Some(c) = code {
                 let t = self.config.texts.moved.clone();
@@ -1313,9 +1307,7 @@ impl Session {
             self.data_raw(d);
         }
         let code = modseq.filter(|_| self.condstore).map(Code::HighestModSeq);
-        let done = ticket
-            .text
-            .unwrap_or_else(|| format!("{} completed", cmd.name));
+        let done = completion_text(ticket.text, cmd.name);
         self.finish(cmd.tag, code, &done, true);
         self.pump();
         Ok(())
@@ -2087,4 +2079,10 @@ fn list_to_set(nums: &[u32]) -> Option<SequenceSet> {
         .filter_map(|&n| nz(n).map(|n| SeqRange::Single(SeqNo::Value(n))))
         .collect();
     SequenceSet::new(v).ok()
+}
+
+/// The text of a tagged `OK`: the application's (from its ticket) or
+/// `<COMMAND> completed`.
+fn completion_text(text: Option<String>, name: &str) -> String {
+    text.unwrap_or_else(|| format!("{name} completed"))
 }
