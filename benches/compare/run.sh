@@ -12,7 +12,8 @@
 # Not run in CI (it installs system packages and takes minutes).
 #
 # Knobs (environment): ROWS="sink mx pop3 imap idle" (which rows),
-# SMTP_MESSAGES, MX_MESSAGES, SMTP_SESSIONS, POP3_USERS, POP3_SESSIONS,
+# REPEAT (runs per rate row, yubin and peer alternating; the medians are
+# reported and every run is logged), SMTP_MESSAGES, MX_MESSAGES, SMTP_SESSIONS, POP3_USERS, POP3_SESSIONS,
 # IMAP_CONNECTIONS, IMAP_COMMANDS, IDLE_CONNECTIONS, KEEP=1 (keep the
 # temporary directory), NO_INSTALL=1, NO_BUILD=1.
 set -euo pipefail
@@ -23,14 +24,15 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$TARGET/release
 
 ROWS=${ROWS:-"sink mx pop3 imap idle"}
-SMTP_MESSAGES=${SMTP_MESSAGES:-5000}  # per smtp-sink run
-MX_MESSAGES=${MX_MESSAGES:-500}       # per Maildir-delivery run
+REPEAT=${REPEAT:-3}                   # runs per rate row (medians reported)
+SMTP_MESSAGES=${SMTP_MESSAGES:-20000} # per smtp-sink run (a few seconds each)
+MX_MESSAGES=${MX_MESSAGES:-2000}      # per Maildir-delivery run
 SMTP_SESSIONS=${SMTP_SESSIONS:-8}     # smtp-source -s
 SMTP_SIZE=${SMTP_SIZE:-2048}          # smtp-source -l
 POP3_USERS=${POP3_USERS:-8}           # one POP3 client per account (a maildrop is locked)
 POP3_SESSIONS=${POP3_SESSIONS:-300}   # per account
 IMAP_CONNECTIONS=${IMAP_CONNECTIONS:-8}
-IMAP_COMMANDS=${IMAP_COMMANDS:-20000}
+IMAP_COMMANDS=${IMAP_COMMANDS:-50000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
 SEED_MESSAGES=${SEED_MESSAGES:-100}
 TIMEOUT=${TIMEOUT:-300}               # seconds, for each load run
@@ -253,6 +255,27 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }'
 }
 now() { date +%s.%N; }
+
+# median N...: the middle value (the mean of the middle two for an even count).
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# pair LABEL YUBIN_CMD PEER_CMD: runs the two rate commands (shell snippets
+# that print a rate) REPEAT times, alternately, so drift in the machine's
+# load hits both; sets YM and PM to the medians and logs every run.
+pair() {
+    local ys=() ps=() k
+    for k in $(seq "$REPEAT"); do
+        ys+=("$(eval "$2")")
+        ps+=("$(eval "$3")")
+    done
+    YM=$(median "${ys[@]}") PM=$(median "${ps[@]}")
+    log "$1: yubin ${ys[*]}; peer ${ps[*]}; medians $YM and $PM"
+    RUNS+=("- $1: yubin ${ys[*]}; peer ${ps[*]}")
+}
+RUNS=()
 files_in() { find "$@" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
 # smtp_rate LABEL PORT TO COUNT_DIR [smtp-source flags]: messages/s over the
@@ -302,12 +325,12 @@ if [[ " $ROWS " == *" sink "* ]]; then
     log "SMTP sinks: Postfix smtp-sink vs yubin smtp-sink"
     start psink $P_SINK "$SMTP_SINK_P" -u nobody "127.0.0.1:$P_SINK" 1024
     start ysink $Y_SINK "$BIN/smtp-sink" "127.0.0.1:$Y_SINK"
-    y=$(smtp_rate ysink-new $Y_SINK sink@localhost -)
-    p=$(smtp_rate psink-new $P_SINK sink@localhost -)
-    row "SMTP msg/s, new connection per message: smtp-sink (yubin) vs Postfix smtp-sink" "$y" "$p"
-    y=$(smtp_rate ysink-reuse $Y_SINK sink@localhost - -d)
-    p=$(smtp_rate psink-reuse $P_SINK sink@localhost - -d)
-    row "SMTP msg/s, reused connections: smtp-sink (yubin) vs Postfix smtp-sink" "$y" "$p"
+    pair sink-new "smtp_rate ysink-new $Y_SINK sink@localhost -" \
+        "smtp_rate psink-new $P_SINK sink@localhost -"
+    row "SMTP msg/s, new connection per message: smtp-sink (yubin) vs Postfix smtp-sink" "$YM" "$PM"
+    pair sink-reuse "smtp_rate ysink-reuse $Y_SINK sink@localhost - -d" \
+        "smtp_rate psink-reuse $P_SINK sink@localhost - -d"
+    row "SMTP msg/s, reused connections: smtp-sink (yubin) vs Postfix smtp-sink" "$YM" "$PM"
 fi
 
 if [[ " $ROWS " == *" mx "* ]]; then
@@ -315,12 +338,12 @@ if [[ " $ROWS " == *" mx "* ]]; then
     mkdir -p "$WORK/aiosmtpd"
     start aiosmtpd $AIO python3 -m aiosmtpd -n -l "127.0.0.1:$AIO" \
         -c aiosmtpd.handlers.Mailbox "$WORK/aiosmtpd/Maildir"
-    y=$(smtp_rate mx-new $Y_SMTP "load@$DOMAIN" "$Y/mail/load/new")
-    p=$(smtp_rate aio-new $AIO "load@$DOMAIN" "$WORK/aiosmtpd/Maildir/new")
-    row "SMTP msg/s, new connection per message: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$y" "$p"
-    y=$(smtp_rate mx-reuse $Y_SMTP "load@$DOMAIN" "$Y/mail/load/new" -d)
-    p=$(smtp_rate aio-reuse $AIO "load@$DOMAIN" "$WORK/aiosmtpd/Maildir/new" -d)
-    row "SMTP msg/s, reused connections: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$y" "$p"
+    pair mx-new "smtp_rate mx-new $Y_SMTP load@$DOMAIN $Y/mail/load/new" \
+        "smtp_rate aio-new $AIO load@$DOMAIN $WORK/aiosmtpd/Maildir/new"
+    row "SMTP msg/s, new connection per message: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$YM" "$PM"
+    pair mx-reuse "smtp_rate mx-reuse $Y_SMTP load@$DOMAIN $Y/mail/load/new -d" \
+        "smtp_rate aio-reuse $AIO load@$DOMAIN $WORK/aiosmtpd/Maildir/new -d"
+    row "SMTP msg/s, reused connections: mailserver (durable Maildir) vs aiosmtpd Mailbox" "$YM" "$PM"
 fi
 
 # The rows below run yubin-load against both servers.
@@ -351,16 +374,14 @@ imap_rate() {
 
 if [[ " $ROWS " == *" pop3 "* ]]; then
     log "POP3 sessions/s: mailserver vs Dovecot"
-    y=$(pop3_rate $Y_POP3)
-    p=$(pop3_rate $D_POP3)
-    row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts, one client each)" "$y" "$p"
+    pair pop3 "pop3_rate $Y_POP3" "pop3_rate $D_POP3"
+    row "POP3 sessions/s (USER/PASS, STAT, RETR 1, QUIT; $POP3_USERS accounts, one client each)" "$YM" "$PM"
 fi
 
 if [[ " $ROWS " == *" imap "* ]]; then
     log "IMAP commands/s: mailserver vs Dovecot"
-    y=$(imap_rate imap-y $Y_IMAP)
-    p=$(imap_rate imap-d $D_IMAP)
-    row "IMAP commands/s, mixed FETCH/STORE/SEARCH/NOOP ($IMAP_CONNECTIONS connections)" "$y" "$p"
+    pair imap "imap_rate imap-y $Y_IMAP" "imap_rate imap-d $D_IMAP"
+    row "IMAP commands/s, mixed FETCH/STORE/SEARCH/NOOP ($IMAP_CONNECTIONS connections)" "$YM" "$PM"
 fi
 
 if [[ " $ROWS " == *" idle "* ]]; then
@@ -401,6 +422,8 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
     echo "- machine: $(uname -srm); $cpu; $(nproc) cores; load average before the run: $LOAD_BEFORE"
     echo "- peers: Dovecot $dovecot_v (passdb scheme $DOVECOT_SCHEME, auth cache on), Postfix $postfix_v (smtp-sink, smtp-source), aiosmtpd $aiosmtpd_v (\`aiosmtpd.handlers.Mailbox\`, Python $(python3 -c 'import platform; print(platform.python_version())'))"
     echo "- settings: loopback, TLS off on both sides, $SEED_MESSAGES seeded messages of 2-4 KiB per mailbox, smtp-source -s $SMTP_SESSIONS -l $SMTP_SIZE"
+    echo "- each rate row is the median of $REPEAT runs, yubin and peer alternating; every run (per second):"
+    printf '  %s\n' "${RUNS[@]}"
     echo
     echo "Commands (\$WORK is a temporary directory; the configurations are"
     echo "benches/compare/dovecot.conf.in and the TOML written by run.sh):"
