@@ -1076,7 +1076,9 @@ impl<'a> Ctx<'a> {
         Ok((r, c))
     }
 
-    fn address(&self, i: &'a [u8]) -> R<'a, Address> {
+    /// One address, pushed onto `out` (built in its slot rather than
+    /// returned and moved: an address is 160 octets).
+    fn address(&self, i: &'a [u8], out: &mut Vec<Address>) -> R<'a, ()> {
         let (r, ()) = lit(i, b"(", "address")?;
         let (r, name) = self.nstring(r)?;
         let (r, ()) = sp(r)?;
@@ -1086,15 +1088,13 @@ impl<'a> Ctx<'a> {
         let (r, ()) = sp(r)?;
         let (r, host) = self.nstring(r)?;
         let (r, ()) = lit(r, b")", "\")\"")?;
-        Ok((
-            r,
-            Address {
-                name,
-                adl,
-                mailbox,
-                host,
-            },
-        ))
+        out.push(Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        });
+        Ok((r, ()))
     }
 
     fn address_list(&self, i: &'a [u8]) -> R<'a, Vec<Address>> {
@@ -1104,8 +1104,7 @@ impl<'a> Ctx<'a> {
         let (mut r, ()) = lit(i, b"(", "address list")?;
         let mut v = Vec::new();
         loop {
-            let (rest, a) = self.address(r)?;
-            v.push(a);
+            let (rest, ()) = self.address(r, &mut v)?;
             // Addresses are concatenated; some servers put spaces between them.
             r = rest;
             if let Some(rest) = r.strip_prefix(b")") {
@@ -1117,43 +1116,53 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn envelope(&self, i: &'a [u8]) -> R<'a, Envelope> {
+    /// An envelope, parsed straight into its box (~300 octets that would
+    /// otherwise be returned and then moved into the heap).
+    fn envelope(&self, i: &'a [u8]) -> R<'a, Box<Envelope>> {
+        let mut e = Box::new(Envelope {
+            date: None,
+            subject: None,
+            from: Vec::new(),
+            sender: Vec::new(),
+            reply_to: Vec::new(),
+            to: Vec::new(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            in_reply_to: None,
+            message_id: None,
+        });
         let (r, ()) = lit(i, b"(", "envelope")?;
         let (r, date) = self.nstring(r)?;
+        e.date = date;
         let (r, ()) = sp(r)?;
         let (r, subject) = self.nstring(r)?;
+        e.subject = subject;
         let (r, ()) = sp(r)?;
         let (r, from) = self.address_list(r)?;
+        e.from = from;
         let (r, ()) = sp(r)?;
         let (r, sender) = self.address_list(r)?;
+        e.sender = sender;
         let (r, ()) = sp(r)?;
         let (r, reply_to) = self.address_list(r)?;
+        e.reply_to = reply_to;
         let (r, ()) = sp(r)?;
         let (r, to) = self.address_list(r)?;
+        e.to = to;
         let (r, ()) = sp(r)?;
         let (r, cc) = self.address_list(r)?;
+        e.cc = cc;
         let (r, ()) = sp(r)?;
         let (r, bcc) = self.address_list(r)?;
+        e.bcc = bcc;
         let (r, ()) = sp(r)?;
         let (r, in_reply_to) = self.nstring(r)?;
+        e.in_reply_to = in_reply_to;
         let (r, ()) = sp(r)?;
         let (r, message_id) = self.nstring(r)?;
+        e.message_id = message_id;
         let (r, ()) = lit(r, b")", "\")\"")?;
-        Ok((
-            r,
-            Envelope {
-                date,
-                subject,
-                from,
-                sender,
-                reply_to,
-                to,
-                cc,
-                bcc,
-                in_reply_to,
-                message_id,
-            },
-        ))
+        Ok((r, e))
     }
 
     fn params(&self, i: &'a [u8]) -> R<'a, Params> {
@@ -1315,7 +1324,7 @@ impl<'a> Ctx<'a> {
                 SinglePartKind::Message {
                     media_type,
                     subtype,
-                    envelope: Box::new(envelope),
+                    envelope,
                     body: Box::new(body),
                     lines,
                 },
@@ -1475,7 +1484,7 @@ impl<'a> Ctx<'a> {
             }
             b"ENVELOPE" => {
                 let (r, e) = self.envelope(r)?;
-                Ok((r, FetchItem::Envelope(Box::new(e))))
+                Ok((r, FetchItem::Envelope(e)))
             }
             b"INTERNALDATE" => {
                 let (r, d) = self.date_time(r)?;
