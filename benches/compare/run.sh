@@ -259,7 +259,8 @@ now() { date +%s.%N; }
 # median N...: the middle value (the mean of the middle two for an even count).
 median() {
     printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-        END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+        END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              if (m == int(m)) print m; else printf "%.1f\n", m }'
 }
 
 # pair LABEL YUBIN_CMD PEER_CMD: runs the two rate commands (shell snippets
@@ -304,6 +305,22 @@ smtp_rate() {
     awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }'
 }
 
+# cpu_per_message LABEL PORT PID [smtp-source flags]: microseconds of CPU
+# (user + system, from /proc/PID/stat) that the server PID spent per
+# message of one smtp-source run. On two cores the sinks outrun
+# smtp-source, so the rate rows measure the client as much as the server;
+# this row is the server's own cost.
+cpu_per_message() {
+    local label=$1 port=$2 pid=$3; shift 3
+    local hz; hz=$(getconf CLK_TCK)
+    local before after
+    before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    smtp_rate "$label" "$port" sink@localhost - "$@" >/dev/null
+    after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    awk -v a="$before" -v b="$after" -v hz="$hz" -v n="$SMTP_MESSAGES" \
+        'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }'
+}
+
 # load_field LINE KEY: a field of yubin-load's RESULT line.
 load_field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
@@ -331,6 +348,9 @@ if [[ " $ROWS " == *" sink "* ]]; then
     pair sink-reuse "smtp_rate ysink-reuse $Y_SINK sink@localhost - -d" \
         "smtp_rate psink-reuse $P_SINK sink@localhost - -d"
     row "SMTP msg/s, reused connections: smtp-sink (yubin) vs Postfix smtp-sink" "$YM" "$PM"
+    pair sink-cpu "cpu_per_message ysink-cpu $Y_SINK $PID_ysink -d" \
+        "cpu_per_message psink-cpu $P_SINK $PID_psink -d"
+    row "smtp-sink CPU µs per message, reused connections (server's user + system time; lower is better)" "$YM" "$PM"
 fi
 
 if [[ " $ROWS " == *" mx "* ]]; then
