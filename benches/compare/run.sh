@@ -442,7 +442,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
     echo "- machine: $(uname -srm); $cpu; $(nproc) cores; load average before the run: $LOAD_BEFORE"
     echo "- peers: Dovecot $dovecot_v (passdb scheme $DOVECOT_SCHEME, auth cache on), Postfix $postfix_v (smtp-sink, smtp-source), aiosmtpd $aiosmtpd_v (\`aiosmtpd.handlers.Mailbox\`, Python $(python3 -c 'import platform; print(platform.python_version())'))"
     echo "- settings: loopback, TLS off on both sides, $SEED_MESSAGES seeded messages of 2-4 KiB per mailbox, smtp-source -s $SMTP_SESSIONS -l $SMTP_SIZE"
-    echo "- each rate row is the median of $REPEAT runs, yubin and peer alternating; every run (per second):"
+    echo "- each rate row is the median of $REPEAT runs, yubin and peer alternating; every run (rates per second; the CPU row in µs per message):"
     printf '  %s\n' "${RUNS[@]}"
     echo
     echo "Commands (\$WORK is a temporary directory; the configurations are"
