@@ -105,7 +105,7 @@ impl Cache {
 pub fn parse(raw: &[u8]) -> Parsed {
     let len = raw.len() as u64;
     let fallback = || Parsed {
-        envelope: empty_envelope(),
+        envelope: Envelope::default(),
         structure: plain_leaf(len, true),
         body: plain_leaf(len, false),
         root: Node {
@@ -301,21 +301,6 @@ fn nstr(s: Option<&str>) -> NString {
 
 fn unfold(s: &str) -> String {
     s.replace("\r\n", "").replace('\n', "").trim().to_owned()
-}
-
-fn empty_envelope() -> Envelope {
-    Envelope {
-        date: None,
-        subject: None,
-        from: Vec::new(),
-        sender: Vec::new(),
-        reply_to: Vec::new(),
-        to: Vec::new(),
-        cc: Vec::new(),
-        bcc: Vec::new(),
-        in_reply_to: None,
-        message_id: None,
-    }
 }
 
 fn addr(a: &Addr<'_>) -> Address {

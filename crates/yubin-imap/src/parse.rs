@@ -1119,18 +1119,7 @@ impl<'a> Ctx<'a> {
     /// An envelope, parsed straight into its box (~300 octets that would
     /// otherwise be returned and then moved into the heap).
     fn envelope(&self, i: &'a [u8]) -> R<'a, Box<Envelope>> {
-        let mut e = Box::new(Envelope {
-            date: None,
-            subject: None,
-            from: Vec::new(),
-            sender: Vec::new(),
-            reply_to: Vec::new(),
-            to: Vec::new(),
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            in_reply_to: None,
-            message_id: None,
-        });
+        let mut e = Box::<Envelope>::default();
         let (r, ()) = lit(i, b"(", "envelope")?;
         let (r, date) = self.nstring(r)?;
         e.date = date;

@@ -281,8 +281,9 @@ pub struct Address {
     pub host: NString,
 }
 
-/// An `envelope`. Empty address lists are sent as `NIL`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// An `envelope`. Empty address lists are sent as `NIL`; the default is
+/// all `NIL`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Envelope {
     /// `env-date`.
     pub date: NString,
