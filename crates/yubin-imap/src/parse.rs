@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::num::NonZeroU32;
 
 use bytes::Bytes;
-use nom::bytes::complete::{tag_no_case, take_while1};
+use nom::bytes::complete::take_while1;
 use nom::{IResult, Parser as _};
 
 use crate::Limits;
@@ -125,13 +125,11 @@ fn lit<'a>(i: &'a [u8], t: &'static [u8], what: &'static str) -> R<'a, ()> {
 }
 
 fn kw<'a>(i: &'a [u8], t: &'static str) -> R<'a, ()> {
-    let (rest, _) = tag_no_case::<_, _, PErr<'a>>(t).parse(i).map_err(|_| {
-        nom::Err::Error(PErr {
-            input: i,
-            expected: t,
-        })
-    })?;
-    Ok((rest, ()))
+    let n = t.len();
+    match (i.get(..n), i.get(n..)) {
+        (Some(head), Some(rest)) if head.eq_ignore_ascii_case(t.as_bytes()) => Ok((rest, ())),
+        _ => fail(i, t),
+    }
 }
 
 fn opt_kw<'a>(i: &'a [u8], t: &'static str) -> (&'a [u8], bool) {
@@ -149,6 +147,16 @@ fn starts_sp(i: &[u8]) -> bool {
     i.first() == Some(&b' ')
 }
 
+/// One or more octets for which `pred` holds, then the rest.
+#[inline]
+fn take1<'a>(i: &'a [u8], pred: impl Fn(u8) -> bool, expected: &'static str) -> R<'a, &'a [u8]> {
+    let n = i.iter().position(|&b| !pred(b)).unwrap_or(i.len());
+    match i.split_at_checked(n) {
+        Some((t, r)) if n > 0 => Ok((r, t)),
+        _ => fail(i, expected),
+    }
+}
+
 /// Uppercases a short token for keyword dispatch (empty when too long).
 fn upper(s: &[u8], buf: &mut [u8; 24]) -> usize {
     if s.len() > buf.len() {
@@ -161,14 +169,7 @@ fn upper(s: &[u8], buf: &mut [u8; 24]) -> usize {
 }
 
 fn digits(i: &[u8]) -> R<'_, &[u8]> {
-    take_while1(|b: u8| b.is_ascii_digit())
-        .parse(i)
-        .map_err(|_: nom::Err<PErr<'_>>| {
-            nom::Err::Error(PErr {
-                input: i,
-                expected: "number",
-            })
-        })
+    take1(i, |b| b.is_ascii_digit(), "number")
 }
 
 fn number64(i: &[u8]) -> R<'_, u64> {
@@ -409,14 +410,7 @@ fn is_nil(i: &[u8]) -> bool {
 }
 
 fn atom_raw(i: &[u8]) -> R<'_, &[u8]> {
-    take_while1(chars::is_atom_char)
-        .parse(i)
-        .map_err(|_: nom::Err<PErr<'_>>| {
-            nom::Err::Error(PErr {
-                input: i,
-                expected: "atom",
-            })
-        })
+    take1(i, chars::is_atom_char, "atom")
 }
 
 fn seq_no(i: &[u8]) -> R<'_, SeqNo> {
@@ -672,14 +666,7 @@ impl<'a> Ctx<'a> {
                 Ok((r, AString::String(s)))
             }
             _ => {
-                let (r, a) = take_while1(chars::is_astring_char).parse(i).map_err(
-                    |_: nom::Err<PErr<'_>>| {
-                        nom::Err::Error(PErr {
-                            input: i,
-                            expected: "astring",
-                        })
-                    },
-                )?;
+                let (r, a) = take1(i, chars::is_astring_char, "astring")?;
                 Ok((r, AString::Atom(AstringAtom::unvalidated(self.bytes(a)))))
             }
         }
@@ -697,14 +684,7 @@ impl<'a> Ctx<'a> {
                 Ok((r, ListMailbox::String(s)))
             }
             _ => {
-                let (r, a) = take_while1(chars::is_list_char).parse(i).map_err(
-                    |_: nom::Err<PErr<'_>>| {
-                        nom::Err::Error(PErr {
-                            input: i,
-                            expected: "list-mailbox",
-                        })
-                    },
-                )?;
+                let (r, a) = take1(i, chars::is_list_char, "list-mailbox")?;
                 Ok((r, ListMailbox::Token(self.bytes(a))))
             }
         }
@@ -906,14 +886,7 @@ impl<'a> Ctx<'a> {
             }
             _ if is_nil(i) => Ok((i.get(3..).unwrap_or_default(), Value::Nil)),
             _ => {
-                let (r, tok) = take_while1(|b: u8| chars::is_list_char(b) || b == b'\\')
-                    .parse(i)
-                    .map_err(|_: nom::Err<PErr<'_>>| {
-                        nom::Err::Error(PErr {
-                            input: i,
-                            expected: "value",
-                        })
-                    })?;
+                let (r, tok) = take1(i, |b| chars::is_list_char(b) || b == b'\\', "value")?;
                 let canonical_number = tok.iter().all(u8::is_ascii_digit)
                     && (tok.len() == 1 || tok.first() != Some(&b'0'));
                 if canonical_number && let Ok(([], n)) = number64(tok) {
@@ -1364,14 +1337,7 @@ impl<'a> Ctx<'a> {
         } else {
             (r, Vec::new())
         };
-        let (r, word) = take_while1(|b: u8| b.is_ascii_alphabetic() || b == b'.')
-            .parse(r)
-            .map_err(|_: nom::Err<PErr<'_>>| {
-                nom::Err::Error(PErr {
-                    input: r,
-                    expected: "section text",
-                })
-            })?;
+        let (r, word) = take1(r, |b| b.is_ascii_alphabetic() || b == b'.', "section text")?;
         let mut buf = [0u8; 24];
         let n = upper(word, &mut buf);
         let (r, text) = match buf.get(..n).unwrap_or_default() {
@@ -1411,14 +1377,11 @@ impl<'a> Ctx<'a> {
 
     /// A fetch item name: atom characters up to `[`, `<`, SP or `)`.
     fn item_name(i: &'a [u8]) -> R<'a, &'a [u8]> {
-        take_while1(|b: u8| chars::is_atom_char(b) && b != b'[' && b != b'<')
-            .parse(i)
-            .map_err(|_: nom::Err<PErr<'_>>| {
-                nom::Err::Error(PErr {
-                    input: i,
-                    expected: "fetch item name",
-                })
-            })
+        take1(
+            i,
+            |b| chars::is_atom_char(b) && b != b'[' && b != b'<',
+            "fetch item name",
+        )
     }
 
     fn fetch_item(&self, i: &'a [u8]) -> R<'a, FetchItem> {
@@ -2063,15 +2026,7 @@ impl<'a> Ctx<'a> {
         } else if let Some(r) = i.strip_prefix(b"* ") {
             self.untagged(r)?
         } else {
-            let (r, t) =
-                take_while1(chars::is_tag_char)
-                    .parse(i)
-                    .map_err(|_: nom::Err<PErr<'_>>| {
-                        nom::Err::Error(PErr {
-                            input: i,
-                            expected: "tag, \"*\" or \"+\"",
-                        })
-                    })?;
+            let (r, t) = take1(i, chars::is_tag_char, "tag, \"*\" or \"+\"")?;
             let tag = Tag::unvalidated(self.bytes(t));
             let (r, ()) = sp(r)?;
             let (r, word) = atom_raw(r)?;
@@ -2459,16 +2414,11 @@ impl<'a> Ctx<'a> {
                 let (r, mechanism) = self.atom(r)?;
                 let (r, initial) = match r.strip_prefix(b" ") {
                     Some(x) => {
-                        let (x, ir) = take_while1(|b: u8| {
-                            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
-                        })
-                        .parse(x)
-                        .map_err(|_: nom::Err<PErr<'_>>| {
-                            nom::Err::Error(PErr {
-                                input: x,
-                                expected: "initial response",
-                            })
-                        })?;
+                        let (x, ir) = take1(
+                            x,
+                            |b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='),
+                            "initial response",
+                        )?;
                         (
                             x,
                             Some(if ir == b"=" {
@@ -2836,15 +2786,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn command(&self, i: &'a [u8]) -> R<'a, Command> {
-        let (r, t) =
-            take_while1(chars::is_tag_char)
-                .parse(i)
-                .map_err(|_: nom::Err<PErr<'_>>| {
-                    nom::Err::Error(PErr {
-                        input: i,
-                        expected: "tag",
-                    })
-                })?;
+        let (r, t) = take1(i, chars::is_tag_char, "tag")?;
         let tag = Tag::unvalidated(self.bytes(t));
         let (r, ()) = sp(r)?;
         let (r, body) = self.command_body(r, false)?;

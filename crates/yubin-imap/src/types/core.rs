@@ -9,26 +9,94 @@ use super::TypeError;
 
 /// Character classes of the IMAP grammar (RFC 9051 §9).
 pub(crate) mod chars {
-    /// `ATOM-CHAR`: any CHAR except atom-specials.
-    pub(crate) const fn is_atom_char(b: u8) -> bool {
+    const ATOM: u8 = 1;
+    const ASTRING: u8 = 2;
+    const TAG: u8 = 4;
+    const LIST: u8 = 8;
+
+    /// `ATOM-CHAR`: any CHAR except atom-specials (the definition the
+    /// table is built from).
+    const fn atom_def(b: u8) -> bool {
         matches!(b, 0x21..=0x7e)
             && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
     }
+
+    /// The classes of every octet, one bit each: the parser's scanning loops
+    /// test a bit of one load instead of a chain of comparisons.
+    static CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            let atom = atom_def(b);
+            let astring = atom || b == b']';
+            let mut c = 0;
+            if atom {
+                c |= ATOM;
+            }
+            if astring {
+                c |= ASTRING;
+            }
+            if astring && b != b'+' {
+                c |= TAG;
+            }
+            if astring || b == b'%' || b == b'*' {
+                c |= LIST;
+            }
+            t[i] = c;
+            i += 1;
+        }
+        t
+    };
+
+    #[inline]
+    fn class(b: u8) -> u8 {
+        CLASS.get(usize::from(b)).copied().unwrap_or(0)
+    }
+
+    /// `ATOM-CHAR`: any CHAR except atom-specials.
+    #[inline]
+    pub(crate) fn is_atom_char(b: u8) -> bool {
+        class(b) & ATOM != 0
+    }
     /// `ASTRING-CHAR`: ATOM-CHAR or `]`.
-    pub(crate) const fn is_astring_char(b: u8) -> bool {
-        is_atom_char(b) || b == b']'
+    #[inline]
+    pub(crate) fn is_astring_char(b: u8) -> bool {
+        class(b) & ASTRING != 0
     }
     /// A `tag` character: ASTRING-CHAR except `+`.
-    pub(crate) const fn is_tag_char(b: u8) -> bool {
-        is_astring_char(b) && b != b'+'
+    #[inline]
+    pub(crate) fn is_tag_char(b: u8) -> bool {
+        class(b) & TAG != 0
     }
     /// `list-char`: ATOM-CHAR, list-wildcards or resp-specials.
-    pub(crate) const fn is_list_char(b: u8) -> bool {
-        is_astring_char(b) || b == b'%' || b == b'*'
+    #[inline]
+    pub(crate) fn is_list_char(b: u8) -> bool {
+        class(b) & LIST != 0
     }
     /// `TEXT-CHAR` plus 8-bit octets (UTF-8 text): anything but CR, LF, NUL.
     pub(crate) const fn is_text_char(b: u8) -> bool {
         !matches!(b, b'\r' | b'\n' | 0)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn table_agrees_with_the_grammar() {
+            for b in 0..=255u8 {
+                let atom = atom_def(b);
+                assert_eq!(is_atom_char(b), atom, "{b:#x}");
+                assert_eq!(is_astring_char(b), atom || b == b']', "{b:#x}");
+                assert_eq!(is_tag_char(b), (atom || b == b']') && b != b'+', "{b:#x}");
+                assert_eq!(
+                    is_list_char(b),
+                    atom || matches!(b, b']' | b'%' | b'*'),
+                    "{b:#x}"
+                );
+            }
+        }
     }
 }
 
