@@ -2391,30 +2391,36 @@ impl<'a> Ctx<'a> {
         ))
     }
 
-    fn uid_command(&self, i: &'a [u8]) -> R<'a, CommandBody> {
-        let (r, word) = expect(atom_raw(i), "UID command")?;
+    fn command_body(&self, i: &'a [u8]) -> R<'a, CommandBody> {
+        let (mut r, word) = expect(atom_raw(i), "command name")?;
         let mut buf = [0u8; 24];
-        let n = upper(word, &mut buf);
-        match buf.get(..n).unwrap_or_default() {
-            b"EXPUNGE" => {
-                let (r, ()) = sp(r)?;
-                let (r, s) = sequence_set(r)?;
-                Ok((r, CommandBody::UidExpunge(s)))
+        let mut n = upper(word, &mut buf);
+        // `UID cmd` is dispatched here, not by a nested call: the command
+        // value is then built once, where it is returned.
+        let mut uid = false;
+        if buf.get(..n) == Some(b"UID".as_slice()) {
+            let (at, ()) = sp(r)?;
+            let (rest, word) = expect(atom_raw(at), "UID command")?;
+            n = upper(word, &mut buf);
+            if !matches!(
+                buf.get(..n).unwrap_or_default(),
+                b"EXPUNGE"
+                    | b"COPY"
+                    | b"MOVE"
+                    | b"FETCH"
+                    | b"STORE"
+                    | b"SEARCH"
+                    | b"SORT"
+                    | b"THREAD"
+            ) {
+                return fail(
+                    at,
+                    "COPY, MOVE, FETCH, STORE, SEARCH, SORT, THREAD or EXPUNGE",
+                );
             }
-            b"COPY" | b"MOVE" | b"FETCH" | b"STORE" | b"SEARCH" | b"SORT" | b"THREAD" => {
-                self.command_body(i, true)
-            }
-            _ => fail(
-                i,
-                "COPY, MOVE, FETCH, STORE, SEARCH, SORT, THREAD or EXPUNGE",
-            ),
+            uid = true;
+            r = rest;
         }
-    }
-
-    fn command_body(&self, i: &'a [u8], uid: bool) -> R<'a, CommandBody> {
-        let (r, word) = expect(atom_raw(i), "command name")?;
-        let mut buf = [0u8; 24];
-        let n = upper(word, &mut buf);
         let body = match buf.get(..n).unwrap_or_default() {
             b"CAPABILITY" => (r, CommandBody::Capability),
             b"NOOP" => (r, CommandBody::Noop),
@@ -2423,14 +2429,15 @@ impl<'a> Ctx<'a> {
             b"CHECK" => (r, CommandBody::Check),
             b"CLOSE" => (r, CommandBody::Close),
             b"UNSELECT" => (r, CommandBody::Unselect),
+            b"EXPUNGE" if uid => {
+                let (r, ()) = sp(r)?;
+                let (r, s) = sequence_set(r)?;
+                (r, CommandBody::UidExpunge(s))
+            }
             b"EXPUNGE" => (r, CommandBody::Expunge),
             b"IDLE" => (r, CommandBody::Idle),
             b"NAMESPACE" => (r, CommandBody::Namespace),
             b"UNAUTHENTICATE" => (r, CommandBody::Unauthenticate),
-            b"UID" if !uid => {
-                let (r, ()) = sp(r)?;
-                return self.uid_command(r);
-            }
             b"AUTHENTICATE" => {
                 let (r, ()) = sp(r)?;
                 let (r, mechanism) = self.atom(r)?;
@@ -2811,7 +2818,7 @@ impl<'a> Ctx<'a> {
         let (r, t) = take1(i, chars::is_tag_char, "tag")?;
         let tag = Tag::unvalidated(self.bytes(t));
         let (r, ()) = sp(r)?;
-        let (r, body) = self.command_body(r, false)?;
+        let (r, body) = self.command_body(r)?;
         let (r, ()) = self.end(r)?;
         Ok((r, Command { tag, body }))
     }
