@@ -2392,7 +2392,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn command_body(&self, i: &'a [u8]) -> R<'a, CommandBody> {
-        let (mut r, word) = expect(atom_raw(i), "command name")?;
+        let (mut r, word) = take1(i, chars::is_atom_char, "command name")?;
         let mut buf = [0u8; 24];
         let mut n = upper(word, &mut buf);
         // `UID cmd` is dispatched here, not by a nested call: the command
@@ -2400,7 +2400,7 @@ impl<'a> Ctx<'a> {
         let mut uid = false;
         if buf.get(..n) == Some(b"UID".as_slice()) {
             let (at, ()) = sp(r)?;
-            let (rest, word) = expect(atom_raw(at), "UID command")?;
+            let (rest, word) = take1(at, chars::is_atom_char, "UID command")?;
             n = upper(word, &mut buf);
             if !matches!(
                 buf.get(..n).unwrap_or_default(),
@@ -2974,6 +2974,39 @@ mod tests {
         }
         for t in [&b"Text"[..], b"TEXTS", b"", b"report.pdf", b"b0"] {
             assert_eq!(mime_token(t), None);
+        }
+    }
+
+    #[test]
+    fn uid_commands_dispatch_and_errors() {
+        let p = Parser::default();
+        let cmd = |s: &'static [u8]| p.command(&Bytes::from_static(s));
+        let ok = cmd(b"a UID EXPUNGE 3000:3002\r\n").unwrap();
+        assert!(matches!(ok.body, CommandBody::UidExpunge(_)));
+        let ok = cmd(b"a EXPUNGE\r\n").unwrap();
+        assert_eq!(ok.body, CommandBody::Expunge);
+        let ok = cmd(b"a uid fetch 1 UID\r\n").unwrap();
+        assert!(matches!(ok.body, CommandBody::Fetch { uid: true, .. }));
+        let ok = cmd(b"a FETCH 1 UID\r\n").unwrap();
+        assert!(matches!(ok.body, CommandBody::Fetch { uid: false, .. }));
+        for (line, offset, expected) in [
+            (
+                &b"a UID NOOP\r\n"[..],
+                6,
+                "COPY, MOVE, FETCH, STORE, SEARCH, SORT, THREAD or EXPUNGE",
+            ),
+            (
+                b"a UID UID FETCH 1 UID\r\n",
+                6,
+                "COPY, MOVE, FETCH, STORE, SEARCH, SORT, THREAD or EXPUNGE",
+            ),
+            (b"a UID\r\n", 5, "SP"),
+            (b"a UID (\r\n", 6, "UID command"),
+            (b"a UID EXPUNGE\r\n", 13, "SP"),
+        ] {
+            let e = p.command(&Bytes::from_static(line)).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, expected), "{line:?}");
+            assert_eq!(e.tag.as_ref().map(Tag::as_bytes), Some(&b"a"[..]));
         }
     }
 }
