@@ -440,7 +440,10 @@ fn sequence_set(i: &[u8]) -> R<'_, SequenceSet> {
         return Ok((rest, SequenceSet::Saved));
     }
     let (mut rest, first) = expect(seq_range(i), "sequence set")?;
-    let mut v = vec![first];
+    // One range is the common case; more get room for four at once rather
+    // than a reallocation for the second.
+    let mut v = Vec::with_capacity(if rest.starts_with(b",") { 4 } else { 1 });
+    v.push(first);
     while let Some(r) = rest.strip_prefix(b",") {
         let (r, x) = expect(seq_range(r), "sequence set")?;
         v.push(x);
@@ -727,10 +730,21 @@ impl<'a> Ctx<'a> {
         &self,
         i: &'a [u8],
         allow_empty: bool,
+        f: impl FnMut(&'a [u8]) -> R<'a, T>,
+    ) -> R<'a, Vec<T>> {
+        self.paren_list_in(i, allow_empty, Vec::new(), f)
+    }
+
+    /// [`Self::paren_list`] into `v` (for lists that are usually longer than
+    /// the four elements a first push makes room for).
+    fn paren_list_in<T>(
+        &self,
+        i: &'a [u8],
+        allow_empty: bool,
+        mut v: Vec<T>,
         mut f: impl FnMut(&'a [u8]) -> R<'a, T>,
     ) -> R<'a, Vec<T>> {
         let (mut r, ()) = lit(i, b"(", "\"(\"")?;
-        let mut v = Vec::new();
         if let Some(rest) = r.strip_prefix(b")") {
             return if allow_empty {
                 Ok((rest, v))
@@ -2265,7 +2279,8 @@ impl<'a> Ctx<'a> {
 
     fn fetch_attrs(&self, i: &'a [u8]) -> R<'a, FetchAttrs> {
         if i.first() == Some(&b'(') {
-            let (r, v) = self.paren_list(i, false, |i| self.fetch_att(i))?;
+            let (r, v) =
+                self.paren_list_in(i, false, Vec::with_capacity(8), |i| self.fetch_att(i))?;
             return Ok((r, FetchAttrs::List(v)));
         }
         for (word, m) in [
