@@ -552,13 +552,18 @@ impl<'a> Ctx<'a> {
                 && self.in_body.get()
                 && !plausible_close(after))
         {
-            let value = match self.in_body.get().then(|| mime_token(seg)).flatten() {
-                Some(t) => Bytes::from_static(t),
-                None => self.bytes(seg),
-            };
-            return Ok((after, Quoted::unvalidated(value)));
+            return Ok((after, Quoted::unvalidated(self.unescaped(seg))));
         }
         self.quoted_slow(i, body)
+    }
+
+    /// The value of a quoted string without escapes: a static `Bytes` for a
+    /// common MIME token inside BODYSTRUCTURE, else a slice of the message.
+    fn unescaped(&self, seg: &[u8]) -> Bytes {
+        match self.in_body.get().then(|| mime_token(seg)).flatten() {
+            Some(t) => Bytes::from_static(t),
+            None => self.bytes(seg),
+        }
     }
 
     /// A quoted string with escapes, an error, or a quote the quirk skips.
@@ -592,13 +597,7 @@ impl<'a> Ctx<'a> {
                             o.extend_from_slice(seg);
                             Bytes::from(o)
                         }
-                        None => {
-                            let seg = body.get(..at).unwrap_or_default();
-                            match self.in_body.get().then(|| mime_token(seg)).flatten() {
-                                Some(t) => Bytes::from_static(t),
-                                None => self.bytes(seg),
-                            }
-                        }
+                        None => self.unescaped(body.get(..at).unwrap_or_default()),
                     };
                     return Ok((after, Quoted::unvalidated(value)));
                 }
