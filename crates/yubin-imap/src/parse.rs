@@ -212,26 +212,9 @@ fn nz_number64(i: &[u8]) -> R<'_, u64> {
     }
 }
 
-/// With `quirk_unescaped_quote_in_bodystructure`: whether a `"` followed by
-/// `after` plausibly closes the string (`)`, or SP and the start of a value).
-/// The octets a quoted string cannot simply contain: `"`, `\\`, CR, LF, NUL.
-#[allow(clippy::indexing_slicing)] // a u8 indexes a 256-entry table
-fn quoted_stop(c: u8) -> bool {
-    const STOP: [bool; 256] = {
-        let mut t = [false; 256];
-        t[b'"' as usize] = true;
-        t[b'\\' as usize] = true;
-        t[b'\r' as usize] = true;
-        t[b'\n' as usize] = true;
-        t[0] = true;
-        t
-    };
-    STOP[usize::from(c)]
-}
-
-/// The offset of the first octet of `s` that [`quoted_stop`] flags. Eight
-/// octets at a time: a word test finds the first octet that is `"`, `\` or
-/// below 0x0E (the lowest flagged octet of such a test is always a true
+/// The offset of the first octet of `s` that [`chars::is_quoted_stop`]
+/// flags. Eight octets at a time: a word test finds the first octet that is
+/// `"`, `\` or below 0x0E (the lowest flagged octet of such a test is always a true
 /// hit), and the table settles the rare control character that is not a
 /// stop. Quoted strings (addresses, subjects, dates) average tens of
 /// octets; this is several times faster than a table lookup per octet.
@@ -254,7 +237,7 @@ fn find_quoted_stop(s: &[u8]) -> Option<usize> {
             let first = (hits.trailing_zeros() / 8) as usize;
             if let Some(at) = c
                 .get(first..)
-                .and_then(|t| t.iter().position(|&o| quoted_stop(o)))
+                .and_then(|t| t.iter().position(|&o| chars::is_quoted_stop(o)))
             {
                 return Some(base + first + at);
             }
@@ -264,7 +247,7 @@ fn find_quoted_stop(s: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&o| quoted_stop(o))
+        .position(|&o| chars::is_quoted_stop(o))
         .map(|at| base + at)
 }
 
@@ -393,6 +376,8 @@ fn mime_token(s: &[u8]) -> Option<&'static [u8]> {
     }
 }
 
+/// With `quirk_unescaped_quote_in_bodystructure`: whether a `"` followed by
+/// `after` plausibly closes the string (`)`, or SP and the start of a value).
 fn plausible_close(after: &[u8]) -> bool {
     match after {
         [] | [b')' | b'\r', ..] => true,
@@ -2943,7 +2928,7 @@ mod tests {
     use super::*;
 
     fn scan(s: &[u8]) -> Option<usize> {
-        s.iter().position(|&o| quoted_stop(o))
+        s.iter().position(|&o| chars::is_quoted_stop(o))
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub(crate) mod chars {
     const ASTRING: u8 = 2;
     const TAG: u8 = 4;
     const LIST: u8 = 8;
+    const QUOTED_STOP: u8 = 16;
 
     /// `ATOM-CHAR`: any CHAR except atom-specials (the definition the
     /// table is built from).
@@ -45,6 +46,9 @@ pub(crate) mod chars {
             if astring || b == b'%' || b == b'*' {
                 c |= LIST;
             }
+            if matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0) {
+                c |= QUOTED_STOP;
+            }
             t[i] = c;
             i += 1;
         }
@@ -76,6 +80,11 @@ pub(crate) mod chars {
     pub(crate) fn is_list_char(b: u8) -> bool {
         class(b) & LIST != 0
     }
+    /// An octet a quoted string cannot simply contain: `"`, `\\`, CR, LF, NUL.
+    #[inline]
+    pub(crate) fn is_quoted_stop(b: u8) -> bool {
+        class(b) & QUOTED_STOP != 0
+    }
     /// `TEXT-CHAR` plus 8-bit octets (UTF-8 text): anything but CR, LF, NUL.
     pub(crate) const fn is_text_char(b: u8) -> bool {
         !matches!(b, b'\r' | b'\n' | 0)
@@ -95,6 +104,11 @@ pub(crate) mod chars {
                 assert_eq!(
                     is_list_char(b),
                     atom || matches!(b, b']' | b'%' | b'*'),
+                    "{b:#x}"
+                );
+                assert_eq!(
+                    is_quoted_stop(b),
+                    matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0),
                     "{b:#x}"
                 );
             }
