@@ -14,8 +14,7 @@ use std::cell::Cell;
 use std::num::NonZeroU32;
 
 use bytes::Bytes;
-use nom::bytes::complete::take_while1;
-use nom::{IResult, Parser as _};
+use nom::IResult;
 
 use crate::Limits;
 use crate::types::*;
@@ -125,9 +124,8 @@ fn lit<'a>(i: &'a [u8], t: &'static [u8], what: &'static str) -> R<'a, ()> {
 }
 
 fn kw<'a>(i: &'a [u8], t: &'static str) -> R<'a, ()> {
-    let n = t.len();
-    match (i.get(..n), i.get(n..)) {
-        (Some(head), Some(rest)) if head.eq_ignore_ascii_case(t.as_bytes()) => Ok((rest, ())),
+    match i.split_at_checked(t.len()) {
+        Some((head, rest)) if head.eq_ignore_ascii_case(t.as_bytes()) => Ok((rest, ())),
         _ => fail(i, t),
     }
 }
@@ -1559,15 +1557,11 @@ impl<'a> Ctx<'a> {
                     }
                     // After the name's SP comes the value.
                     if !seen_value {
-                        let (tok_rest, _) = take_while1::<_, _, PErr<'_>>(|c: u8| {
-                            c != b' '
-                                && c != b')'
-                                && c != b'('
-                                && c != b'"'
-                                && c != b'{'
-                                && c != b'\r'
-                        })
-                        .parse(rest)
+                        let (tok_rest, _) = take1(
+                            rest,
+                            |c| !matches!(c, b' ' | b')' | b'(' | b'"' | b'{' | b'\r'),
+                            "token",
+                        )
                         .unwrap_or((rest, rest));
                         if tok_rest.len() != rest.len() && depth == 0 {
                             return Some(tok_rest);
