@@ -14,6 +14,8 @@
 //! For profiling, `YUBIN_RACE_ONLY=<part of a title>` runs only the matching
 //! comparisons and `YUBIN_RACE_CONTENDER=<name>` only that contender, e.g.
 //! under `perf record` or `valgrind --tool=callgrind`.
+//! `YUBIN_RACE_ROUNDS=<n>` replaces every race's round count (a profiler
+//! wants many more samples than a ratio does).
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // timing is this crate's purpose
 
@@ -75,6 +77,10 @@ pub fn race(
     }
     // For profiling one contender under perf or callgrind.
     let pick = std::env::var("YUBIN_RACE_CONTENDER").ok();
+    let rounds = std::env::var("YUBIN_RACE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(rounds);
     let mut best = vec![Duration::MAX; contenders.len()];
     for _ in 0..rounds.max(1) {
         for (slot, c) in best.iter_mut().zip(contenders.iter_mut()) {

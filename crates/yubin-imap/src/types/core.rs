@@ -116,6 +116,138 @@ pub(crate) mod chars {
     }
 }
 
+/// Longest value [`Octets`] keeps inline (the most that fits beside the
+/// discriminant in the space of a [`Bytes`]).
+const INLINE: usize = 23;
+
+/// The octets of a short token or string kept inline, or a longer one as a
+/// shared [`Bytes`].
+///
+/// Tags, atoms, short quoted strings and dates are a few octets long. Copying
+/// them costs less than sharing a slice of the receive buffer, whose clone
+/// and drop are each an atomic reference count update (and whose drop is an
+/// indirect call). Literals stay shared slices: they are the payloads that
+/// must not be copied.
+#[derive(Clone)]
+pub(crate) enum Octets {
+    /// Up to [`INLINE`] octets in place.
+    Inline(Inline),
+    /// A longer value, or one handed in as `Bytes`.
+    Shared(Bytes),
+}
+
+/// An inline value: its octets, then octets that are not part of it, and
+/// its length in the last octet.
+///
+/// Word-aligned and built a word at a time: a value written as a length
+/// octet beside a run of copied octets is read back by word-wide moves that
+/// span both stores, which the CPU cannot forward and must wait out.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+pub(crate) struct Inline([u8; INLINE + 1]);
+
+impl Octets {
+    /// Longest value kept inline.
+    pub(crate) const INLINE: usize = INLINE;
+
+    /// The first `len` octets of `window` inline (the rest are carried
+    /// along unread); `None` when `window` is not [`INLINE`] octets long or
+    /// `len` exceeds it.
+    #[inline]
+    pub(crate) fn window(window: &[u8], len: usize) -> Option<Self> {
+        let word = |at: usize| -> Option<u64> {
+            Some(u64::from_le_bytes(window.get(at..at + 8)?.try_into().ok()?))
+        };
+        if window.len() != INLINE || len > INLINE {
+            return None;
+        }
+        let (a, b) = (word(0)?, word(8)?);
+        // Octets 16..23, shifted down one, under the length.
+        let c = (word(15)? >> 8) | ((len as u64) << 56);
+        let mut buf = [0u8; INLINE + 1];
+        for (dst, w) in buf.chunks_exact_mut(8).zip([a, b, c]) {
+            dst.copy_from_slice(&w.to_le_bytes());
+        }
+        Some(Self::Inline(Inline(buf)))
+    }
+
+    /// `b` inline when it fits.
+    #[inline]
+    pub(crate) fn short(b: &[u8]) -> Option<Self> {
+        let mut buf = [0u8; INLINE + 1];
+        buf.get_mut(..b.len())
+            .filter(|_| b.len() <= INLINE)?
+            .copy_from_slice(b);
+        if let Some(l) = buf.last_mut() {
+            *l = b.len() as u8;
+        }
+        Some(Self::Inline(Inline(buf)))
+    }
+
+    /// The value's octets.
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Inline(Inline(buf)) => {
+                let len = buf.last().copied().unwrap_or(0);
+                buf.get(..usize::from(len)).unwrap_or_default()
+            }
+            Self::Shared(b) => b,
+        }
+    }
+
+    /// The value as `Bytes`: a shared value's handle, an inline one's copy.
+    pub(crate) fn to_bytes(&self) -> Bytes {
+        match self {
+            Self::Inline(_) => Bytes::copy_from_slice(self.as_slice()),
+            Self::Shared(b) => b.clone(),
+        }
+    }
+}
+
+impl Default for Octets {
+    fn default() -> Self {
+        Self::Inline(Inline([0; INLINE + 1]))
+    }
+}
+
+impl From<Bytes> for Octets {
+    /// Keeps the handle: a caller's `Bytes` is not copied, whatever its length.
+    fn from(b: Bytes) -> Self {
+        Self::Shared(b)
+    }
+}
+
+impl std::ops::Deref for Octets {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for Octets {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Octets {}
+
+impl fmt::Debug for Octets {
+    /// As `Bytes` prints: `b"..."` with non-printing octets escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "b\"{}\"", self.as_slice().escape_ascii())
+    }
+}
+
+impl std::hash::Hash for Octets {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `[u8]` and `Bytes` hash, whichever way the value is stored.
+        self.as_slice().hash(state);
+    }
+}
+
 macro_rules! bytes_newtype_common {
     ($name:ident) => {
         impl $name {
@@ -123,14 +255,15 @@ macro_rules! bytes_newtype_common {
             pub fn as_bytes(&self) -> &[u8] {
                 &self.0
             }
-            /// The bytes of this value as a cheaply cloned [`Bytes`].
+            /// The bytes of this value as [`Bytes`]: shared when the value
+            /// is, copied when it is short enough to be kept inline.
             pub fn to_bytes(&self) -> Bytes {
-                self.0.clone()
+                self.0.to_bytes()
             }
             /// Wraps `bytes` without validation; for the parser, which has checked the grammar.
             #[allow(dead_code)]
-            pub(crate) fn unvalidated(bytes: Bytes) -> Self {
-                Self(bytes)
+            pub(crate) fn unvalidated(bytes: impl Into<Octets>) -> Self {
+                Self(bytes.into())
             }
         }
         impl fmt::Debug for $name {
@@ -154,14 +287,14 @@ macro_rules! bytes_newtype_common {
 
 /// A command tag (`tag = 1*<any ASTRING-CHAR except "+">`).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Tag(Bytes);
+pub struct Tag(Octets);
 bytes_newtype_common!(Tag);
 
 impl Tag {
     /// Validates `bytes` as a tag.
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_tag_char(b)) {
-            Ok(Self(bytes))
+            Ok(Self(bytes.into()))
         } else {
             Err(TypeError::Tag)
         }
@@ -170,14 +303,14 @@ impl Tag {
 
 /// An `atom` (`1*ATOM-CHAR`); compared case-sensitively.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Atom(Bytes);
+pub struct Atom(Octets);
 bytes_newtype_common!(Atom);
 
 impl Atom {
     /// Validates `bytes` as an atom.
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_atom_char(b)) {
-            Ok(Self(bytes))
+            Ok(Self(bytes.into()))
         } else {
             Err(TypeError::Atom)
         }
@@ -190,14 +323,14 @@ impl Atom {
 
 /// The atom form of an `astring` (`1*ASTRING-CHAR`, which admits `]`).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct AstringAtom(Bytes);
+pub struct AstringAtom(Octets);
 bytes_newtype_common!(AstringAtom);
 
 impl AstringAtom {
     /// Validates `bytes` as `1*ASTRING-CHAR`.
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         if !bytes.is_empty() && bytes.iter().all(|&b| chars::is_astring_char(b)) {
-            Ok(Self(bytes))
+            Ok(Self(bytes.into()))
         } else {
             Err(TypeError::Atom)
         }
@@ -209,14 +342,14 @@ impl AstringAtom {
 /// 8-bit content is UTF-8 under IMAP4rev2 / UTF8=ACCEPT; the type does not
 /// check the encoding, so a rev1 peer's raw 8-bit bytes round-trip.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Quoted(Bytes);
+pub struct Quoted(Octets);
 bytes_newtype_common!(Quoted);
 
 impl Quoted {
     /// Validates `bytes` as quotable content.
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         if bytes.iter().all(|&b| chars::is_text_char(b)) {
-            Ok(Self(bytes))
+            Ok(Self(bytes.into()))
         } else {
             Err(TypeError::Quoted)
         }
@@ -299,7 +432,7 @@ impl IString {
     /// Chooses quoted (short text) or a synchronising literal by content.
     pub fn from_bytes(bytes: Bytes) -> Result<Self, TypeError> {
         if bytes.len() <= MAX_AUTO_QUOTED && bytes.iter().all(|&b| chars::is_text_char(b)) {
-            Ok(Self::Quoted(Quoted(bytes)))
+            Ok(Self::Quoted(Quoted(bytes.into())))
         } else {
             Ok(Self::Literal(Literal::new(bytes)?))
         }
@@ -343,7 +476,7 @@ impl AString {
             && bytes.iter().all(|&b| chars::is_astring_char(b))
             && !bytes.eq_ignore_ascii_case(b"NIL")
         {
-            Ok(Self::Atom(AstringAtom(bytes)))
+            Ok(Self::Atom(AstringAtom(bytes.into())))
         } else {
             Ok(Self::String(IString::from_bytes(bytes)?))
         }
@@ -376,14 +509,14 @@ pub type NString = Option<IString>;
 
 /// Text after a status response or continuation (`text`): no CR, LF or NUL.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Text(Bytes);
+pub struct Text(Octets);
 bytes_newtype_common!(Text);
 
 impl Text {
     /// Validates `bytes` as response text (may be empty).
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         if bytes.iter().all(|&b| chars::is_text_char(b)) {
-            Ok(Self(bytes))
+            Ok(Self(bytes.into()))
         } else {
             Err(TypeError::Text)
         }
@@ -426,7 +559,9 @@ impl Mailbox {
     }
     /// `INBOX`.
     pub fn inbox() -> Self {
-        Self(AString::Atom(AstringAtom(Bytes::from_static(b"INBOX"))))
+        Self(AString::Atom(AstringAtom(
+            Bytes::from_static(b"INBOX").into(),
+        )))
     }
     /// A mailbox from a Unicode name, encoded in modified UTF-7.
     pub fn from_utf8_name(name: &str) -> Self {
@@ -532,7 +667,7 @@ pub(crate) const MONTHS: [&[u8; 3]; 12] = [
 
 /// A `date-time` (`"dd-Mon-yyyy hh:mm:ss +zzzz"`), kept as sent.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct DateTime(Bytes);
+pub struct DateTime(Octets);
 bytes_newtype_common!(DateTime);
 
 /// The fields of a [`DateTime`].
@@ -567,7 +702,10 @@ impl DateTime {
     /// day as two digits, space-padded, or a single digit).
     pub fn new(bytes: Bytes) -> Result<Self, TypeError> {
         Self::parse_parts(&bytes).ok_or(TypeError::DateTime)?;
-        Ok(Self(bytes))
+        Ok(Self(bytes.into()))
+    }
+    pub(crate) fn valid(b: &[u8]) -> bool {
+        Self::parse_parts(b).is_some()
     }
     /// Formats a date-time from its fields (day space-padded, as servers send).
     pub fn from_parts(p: DateTimeParts) -> Result<Self, TypeError> {
@@ -661,7 +799,7 @@ impl DateTime {
 /// A search `date` (`d-Mon-yyyy`), kept as sent, optionally quoted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Date {
-    text: Bytes,
+    text: Octets,
     quoted: bool,
 }
 
@@ -669,10 +807,16 @@ impl Date {
     /// Validates `date-text` (`1*2DIGIT "-" date-month "-" 4DIGIT`, month in any case).
     pub fn new(text: Bytes, quoted: bool) -> Result<Self, TypeError> {
         if Self::valid(&text) {
-            Ok(Self { text, quoted })
+            Ok(Self {
+                text: text.into(),
+                quoted,
+            })
         } else {
             Err(TypeError::Date)
         }
+    }
+    pub(crate) fn unvalidated(text: Octets, quoted: bool) -> Self {
+        Self { text, quoted }
     }
     pub(crate) fn valid(b: &[u8]) -> bool {
         let Some(dash) = memchr::memchr(b'-', b) else {
@@ -699,5 +843,37 @@ impl Date {
     /// Whether it was sent in double quotes.
     pub fn is_quoted(&self) -> bool {
         self.quoted
+    }
+}
+
+#[cfg(test)]
+mod octets_tests {
+    use super::*;
+
+    #[test]
+    fn octets_stay_the_size_of_bytes() {
+        assert_eq!(std::mem::size_of::<Octets>(), std::mem::size_of::<Bytes>());
+    }
+
+    #[test]
+    fn inline_and_shared_values_agree() {
+        let msg: Vec<u8> = (0..64u8).map(|i| b'a' + i % 26).collect();
+        for start in 0..8 {
+            for len in 0..=INLINE {
+                let v = &msg[start..start + len];
+                let w = Octets::window(&msg[start..start + INLINE], len).unwrap();
+                let s = Octets::short(v).unwrap();
+                let b = Octets::from(Bytes::copy_from_slice(v));
+                assert_eq!(w.as_slice(), v);
+                assert_eq!(s.as_slice(), v);
+                assert_eq!(w, b);
+                assert_eq!(s, b);
+                assert_eq!(w.to_bytes(), v);
+            }
+        }
+        assert!(Octets::short(&msg[..INLINE + 1]).is_none());
+        assert!(Octets::window(&msg[..INLINE], INLINE + 1).is_none());
+        assert!(Octets::window(&msg[..INLINE + 1], 3).is_none());
+        assert!(Octets::default().as_slice().is_empty());
     }
 }
