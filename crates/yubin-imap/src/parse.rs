@@ -155,6 +155,74 @@ fn take1<'a>(i: &'a [u8], pred: impl Fn(u8) -> bool, expected: &'static str) -> 
     }
 }
 
+/// Keyword dispatch on one integer.
+///
+/// A word of up to 16 octets becomes a `u128`, little-endian, each octet
+/// with its 0x20 bit set and zeros after the word. Matching it against the
+/// constants below costs a few integer comparisons, where uppercasing the
+/// word into a buffer and comparing it with each candidate slice cost a
+/// loop and a comparison per arm. Setting 0x20 folds ASCII letters to one
+/// case; the only other octets it merges with a keyword's letters, digits,
+/// `.`, `-`, `+` and `=` are controls, which no word scanned by the parser
+/// contains. The length is implied by the zeros (no keyword octet is 0).
+mod key {
+    /// The folded form of a keyword of at most 16 octets (a longer one
+    /// fails the build: its folded prefix would match a shorter word).
+    // Indexing in a const initialiser: a bad index fails the build.
+    #[allow(clippy::indexing_slicing, clippy::panic)]
+    pub(super) const fn fold(s: &[u8]) -> u128 {
+        assert!(s.len() <= 16, "keyword longer than 16 octets");
+        let mut v = 0u128;
+        let mut i = 0;
+        while i < s.len() {
+            v |= ((s[i] | 0x20) as u128) << (8 * i);
+            i += 1;
+        }
+        v
+    }
+
+    macro_rules! keys {
+        ($($name:ident = $word:literal),* $(,)?) => {
+            $(pub(super) const $name: u128 = fold($word);)*
+        };
+    }
+
+    keys! {
+        // Commands.
+        APPEND = b"APPEND", AUTHENTICATE = b"AUTHENTICATE", CAPABILITY = b"CAPABILITY",
+        CHECK = b"CHECK", CLOSE = b"CLOSE", COMPRESS = b"COMPRESS", COPY = b"COPY",
+        CREATE = b"CREATE", DELETE = b"DELETE", ENABLE = b"ENABLE", EXAMINE = b"EXAMINE",
+        EXPUNGE = b"EXPUNGE", FETCH = b"FETCH", GETQUOTA = b"GETQUOTA",
+        GETQUOTAROOT = b"GETQUOTAROOT", ID = b"ID", IDLE = b"IDLE", LIST = b"LIST",
+        LOGIN = b"LOGIN", LOGOUT = b"LOGOUT", LSUB = b"LSUB", MOVE = b"MOVE",
+        NAMESPACE = b"NAMESPACE", NOOP = b"NOOP", RENAME = b"RENAME", SEARCH = b"SEARCH",
+        SELECT = b"SELECT", SETQUOTA = b"SETQUOTA", SORT = b"SORT", STARTTLS = b"STARTTLS",
+        STATUS = b"STATUS", STORE = b"STORE", SUBSCRIBE = b"SUBSCRIBE", THREAD = b"THREAD",
+        UID = b"UID", UNAUTHENTICATE = b"UNAUTHENTICATE", UNSELECT = b"UNSELECT",
+        UNSUBSCRIBE = b"UNSUBSCRIBE",
+        // Fetch attributes and items.
+        BINARY = b"BINARY", BINARY_PEEK = b"BINARY.PEEK", BINARY_SIZE = b"BINARY.SIZE",
+        BODY = b"BODY", BODY_PEEK = b"BODY.PEEK", BODYSTRUCTURE = b"BODYSTRUCTURE",
+        EMAILID = b"EMAILID", ENVELOPE = b"ENVELOPE", FLAGS = b"FLAGS",
+        INTERNALDATE = b"INTERNALDATE", MODSEQ = b"MODSEQ", RFC822 = b"RFC822",
+        RFC822_HEADER = b"RFC822.HEADER", RFC822_SIZE = b"RFC822.SIZE",
+        RFC822_TEXT = b"RFC822.TEXT", THREADID = b"THREADID",
+        // Section text.
+        HEADER = b"HEADER", HEADER_FIELDS = b"HEADER.FIELDS", MIME = b"MIME", TEXT = b"TEXT",
+        // Flags and search keys.
+        ALL = b"ALL", ANSWERED = b"ANSWERED", BCC = b"BCC", BEFORE = b"BEFORE", CC = b"CC",
+        DELETED = b"DELETED", DRAFT = b"DRAFT", FLAGGED = b"FLAGGED", FROM = b"FROM",
+        KEYWORD = b"KEYWORD", LARGER = b"LARGER", NEW = b"NEW", NOT = b"NOT", OLD = b"OLD",
+        ON = b"ON", OR = b"OR", RECENT = b"RECENT", SEEN = b"SEEN",
+        SENTBEFORE = b"SENTBEFORE", SENTON = b"SENTON", SENTSINCE = b"SENTSINCE",
+        SINCE = b"SINCE", SMALLER = b"SMALLER", SUBJECT = b"SUBJECT", TO = b"TO",
+        UNANSWERED = b"UNANSWERED", UNDELETED = b"UNDELETED", UNDRAFT = b"UNDRAFT",
+        UNFLAGGED = b"UNFLAGGED", UNKEYWORD = b"UNKEYWORD", UNSEEN = b"UNSEEN",
+        // Search return options.
+        COUNT = b"COUNT", MAX = b"MAX", MIN = b"MIN", SAVE = b"SAVE",
+    }
+}
+
 /// Uppercases a short token for keyword dispatch (empty when too long).
 fn upper(s: &[u8], buf: &mut [u8; 24]) -> usize {
     if s.len() > buf.len() {
@@ -384,6 +452,40 @@ impl<'a> Ctx<'a> {
             }
         }
         Octets::short(s).unwrap_or_else(|| self.bytes(s).into())
+    }
+
+    /// `word` folded for matching against the [`key`] constants; 0, which
+    /// matches none, when longer than 16 octets.
+    #[inline]
+    fn key(&self, word: &[u8]) -> u128 {
+        let n = word.len();
+        if n == 0 || n > 16 {
+            return 0;
+        }
+        // Where `word` starts in the message. An offset inside it means the
+        // word's own octets are there (the subtraction wraps back exactly).
+        let start = (word.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        let mut w = [0u8; 16];
+        match start
+            .checked_add(16)
+            .and_then(|end| self.src.get(start..end))
+        {
+            // A fixed-width load from the message; the octets after the
+            // word are masked off below.
+            Some(window) => w.copy_from_slice(window),
+            // Near the end of the message, or a word from elsewhere.
+            None => {
+                if let Some(d) = w.get_mut(..n) {
+                    d.copy_from_slice(word);
+                }
+            }
+        }
+        let v = u128::from_le_bytes(w) | u128::from_le_bytes([0x20; 16]);
+        if n == 16 {
+            v
+        } else {
+            v & ((1u128 << (8 * n)) - 1)
+        }
     }
 
     fn nested<T>(&self, i: &'a [u8], f: impl FnOnce(&'a [u8]) -> R<'a, T>) -> R<'a, T> {
@@ -634,14 +736,13 @@ impl<'a> Ctx<'a> {
     fn flag(&self, i: &'a [u8]) -> R<'a, Flag> {
         if let Some(r) = i.strip_prefix(b"\\") {
             let (rest, a) = expect(atom_raw(r), "flag")?;
-            let mut buf = [0u8; 24];
-            let n = upper(a, &mut buf);
-            let f = match buf.get(..n).unwrap_or_default() {
-                b"ANSWERED" => Flag::Answered,
-                b"FLAGGED" => Flag::Flagged,
-                b"DELETED" => Flag::Deleted,
-                b"SEEN" => Flag::Seen,
-                b"DRAFT" => Flag::Draft,
+            let k = self.key(a);
+            let f = match k {
+                key::ANSWERED => Flag::Answered,
+                key::FLAGGED => Flag::Flagged,
+                key::DELETED => Flag::Deleted,
+                key::SEEN => Flag::Seen,
+                key::DRAFT => Flag::Draft,
                 _ => Flag::Extension(Atom::unvalidated(self.octets(a))),
             };
             Ok((rest, f))
@@ -1242,13 +1343,14 @@ impl<'a> Ctx<'a> {
             (r, Vec::new())
         };
         let (r, word) = take1(r, |b| b.is_ascii_alphabetic() || b == b'.', "section text")?;
-        let mut buf = [0u8; 24];
-        let n = upper(word, &mut buf);
-        let (r, text) = match buf.get(..n).unwrap_or_default() {
-            b"HEADER" => (r, SectionText::Header),
-            b"TEXT" => (r, SectionText::Text),
-            b"MIME" if !part.is_empty() => (r, SectionText::Mime),
-            b"HEADER.FIELDS" | b"HEADER.FIELDS.NOT" => {
+        let k = self.key(word);
+        let n = word.len();
+        let (r, text) = match k {
+            key::HEADER => (r, SectionText::Header),
+            key::TEXT => (r, SectionText::Text),
+            key::MIME if !part.is_empty() => (r, SectionText::Mime),
+            // HEADER.FIELDS.NOT is one octet too long for a key.
+            _ if k == key::HEADER_FIELDS || word.eq_ignore_ascii_case(b"HEADER.FIELDS.NOT") => {
                 let (r, ()) = sp(r)?;
                 let (r, names) = self.paren_list(r, false, |i| self.astring(i))?;
                 if n == 13 {
@@ -1290,11 +1392,9 @@ impl<'a> Ctx<'a> {
 
     fn fetch_item(&self, i: &'a [u8]) -> R<'a, FetchItem> {
         let (r, name) = Self::item_name(i)?;
-        let mut buf = [0u8; 24];
-        let n = upper(name, &mut buf);
-        let up = buf.get(..n).unwrap_or_default();
-        match up {
-            b"BODY" if r.first() == Some(&b'[') => {
+        let k = self.key(name);
+        match k {
+            key::BODY if r.first() == Some(&b'[') => {
                 let (r, section) = self.section(r)?;
                 let (r, origin) = origin(r)?;
                 let (r, ()) = sp(r)?;
@@ -1308,14 +1408,14 @@ impl<'a> Ctx<'a> {
                     },
                 ));
             }
-            b"BINARY" => {
+            key::BINARY => {
                 let (r, part) = self.section_binary(r)?;
                 let (r, origin) = origin(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, data) = self.nstring8(r)?;
                 return Ok((r, FetchItem::Binary { part, origin, data }));
             }
-            b"BINARY.SIZE" => {
+            key::BINARY_SIZE => {
                 let (r, part) = self.section_binary(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, size) = number64(r)?;
@@ -1324,57 +1424,57 @@ impl<'a> Ctx<'a> {
             _ => {}
         }
         let (r, ()) = sp(r)?;
-        match up {
-            b"FLAGS" => {
+        match k {
+            key::FLAGS => {
                 let (r, v) = self.paren_list(r, true, |i| self.flag_fetch(i))?;
                 Ok((r, FetchItem::Flags(v)))
             }
-            b"ENVELOPE" => {
+            key::ENVELOPE => {
                 let (r, e) = self.envelope(r)?;
                 Ok((r, FetchItem::Envelope(e)))
             }
-            b"INTERNALDATE" => {
+            key::INTERNALDATE => {
                 let (r, d) = self.date_time(r)?;
                 Ok((r, FetchItem::InternalDate(d)))
             }
-            b"RFC822.SIZE" => {
+            key::RFC822_SIZE => {
                 let (r, n) = number64(r)?;
                 Ok((r, FetchItem::Rfc822Size(n)))
             }
-            b"RFC822" | b"RFC822.HEADER" | b"RFC822.TEXT" => {
+            key::RFC822 | key::RFC822_HEADER | key::RFC822_TEXT => {
                 let (r, s) = self.nstring(r)?;
-                let item = match up {
-                    b"RFC822" => FetchItem::Rfc822(s),
-                    b"RFC822.HEADER" => FetchItem::Rfc822Header(s),
+                let item = match k {
+                    key::RFC822 => FetchItem::Rfc822(s),
+                    key::RFC822_HEADER => FetchItem::Rfc822Header(s),
                     _ => FetchItem::Rfc822Text(s),
                 };
                 Ok((r, item))
             }
-            b"BODY" => {
+            key::BODY => {
                 let (r, b) = self.body(r, false)?;
                 Ok((r, FetchItem::Body(Box::new(b))))
             }
-            b"BODYSTRUCTURE" => {
+            key::BODYSTRUCTURE => {
                 let (r, b) = self.body(r, true)?;
                 Ok((r, FetchItem::BodyStructure(Box::new(b))))
             }
-            b"UID" => {
+            key::UID => {
                 let (r, n) = nz_number(r)?;
                 Ok((r, FetchItem::Uid(n)))
             }
-            b"MODSEQ" => {
+            key::MODSEQ => {
                 let (r, ()) = lit(r, b"(", "\"(\"")?;
                 let (r, n) = number64(r)?;
                 let (r, ()) = lit(r, b")", "\")\"")?;
                 Ok((r, FetchItem::ModSeq(n)))
             }
-            b"EMAILID" => {
+            key::EMAILID => {
                 let (r, ()) = lit(r, b"(", "\"(\"")?;
                 let (r, a) = self.atom(r)?;
                 let (r, ()) = lit(r, b")", "\")\"")?;
                 Ok((r, FetchItem::EmailId(a)))
             }
-            b"THREADID" => {
+            key::THREADID => {
                 if is_nil(r) {
                     return Ok((r.get(3..).unwrap_or_default(), FetchItem::ThreadId(None)));
                 }
@@ -1969,8 +2069,8 @@ impl<'a> Ctx<'a> {
             return Ok((r, SearchKey::SequenceSet(s)));
         }
         let (r, word) = expect(atom_raw(i), "search key")?;
-        let mut buf = [0u8; 24];
-        let n = upper(word, &mut buf);
+        let k = self.key(word);
+        let n = word.len();
         let astr = |r: &'a [u8]| -> R<'a, AString> {
             let (r, ()) = sp(r)?;
             self.astring(r)
@@ -1979,51 +2079,51 @@ impl<'a> Ctx<'a> {
             let (r, ()) = sp(r)?;
             self.date(r)
         };
-        let key = match buf.get(..n).unwrap_or_default() {
-            b"ALL" => (r, SearchKey::All),
-            b"ANSWERED" => (r, SearchKey::Answered),
-            b"DELETED" => (r, SearchKey::Deleted),
-            b"DRAFT" => (r, SearchKey::Draft),
-            b"FLAGGED" => (r, SearchKey::Flagged),
-            b"NEW" => (r, SearchKey::New),
-            b"OLD" => (r, SearchKey::Old),
-            b"RECENT" => (r, SearchKey::Recent),
-            b"SEEN" => (r, SearchKey::Seen),
-            b"UNANSWERED" => (r, SearchKey::Unanswered),
-            b"UNDELETED" => (r, SearchKey::Undeleted),
-            b"UNDRAFT" => (r, SearchKey::Undraft),
-            b"UNFLAGGED" => (r, SearchKey::Unflagged),
-            b"UNSEEN" => (r, SearchKey::Unseen),
-            b"BCC" => astr(r).map(|(r, s)| (r, SearchKey::Bcc(s)))?,
-            b"BODY" => astr(r).map(|(r, s)| (r, SearchKey::Body(s)))?,
-            b"CC" => astr(r).map(|(r, s)| (r, SearchKey::Cc(s)))?,
-            b"FROM" => astr(r).map(|(r, s)| (r, SearchKey::From(s)))?,
-            b"SUBJECT" => astr(r).map(|(r, s)| (r, SearchKey::Subject(s)))?,
-            b"TEXT" => astr(r).map(|(r, s)| (r, SearchKey::Text(s)))?,
-            b"TO" => astr(r).map(|(r, s)| (r, SearchKey::To(s)))?,
-            b"HEADER" => {
+        let key = match k {
+            key::ALL => (r, SearchKey::All),
+            key::ANSWERED => (r, SearchKey::Answered),
+            key::DELETED => (r, SearchKey::Deleted),
+            key::DRAFT => (r, SearchKey::Draft),
+            key::FLAGGED => (r, SearchKey::Flagged),
+            key::NEW => (r, SearchKey::New),
+            key::OLD => (r, SearchKey::Old),
+            key::RECENT => (r, SearchKey::Recent),
+            key::SEEN => (r, SearchKey::Seen),
+            key::UNANSWERED => (r, SearchKey::Unanswered),
+            key::UNDELETED => (r, SearchKey::Undeleted),
+            key::UNDRAFT => (r, SearchKey::Undraft),
+            key::UNFLAGGED => (r, SearchKey::Unflagged),
+            key::UNSEEN => (r, SearchKey::Unseen),
+            key::BCC => astr(r).map(|(r, s)| (r, SearchKey::Bcc(s)))?,
+            key::BODY => astr(r).map(|(r, s)| (r, SearchKey::Body(s)))?,
+            key::CC => astr(r).map(|(r, s)| (r, SearchKey::Cc(s)))?,
+            key::FROM => astr(r).map(|(r, s)| (r, SearchKey::From(s)))?,
+            key::SUBJECT => astr(r).map(|(r, s)| (r, SearchKey::Subject(s)))?,
+            key::TEXT => astr(r).map(|(r, s)| (r, SearchKey::Text(s)))?,
+            key::TO => astr(r).map(|(r, s)| (r, SearchKey::To(s)))?,
+            key::HEADER => {
                 let (r, f) = astr(r)?;
                 let (r, v) = astr(r)?;
                 (r, SearchKey::Header(f, v))
             }
-            b"BEFORE" => date(r).map(|(r, d)| (r, SearchKey::Before(d)))?,
-            b"ON" => date(r).map(|(r, d)| (r, SearchKey::On(d)))?,
-            b"SINCE" => date(r).map(|(r, d)| (r, SearchKey::Since(d)))?,
-            b"SENTBEFORE" => date(r).map(|(r, d)| (r, SearchKey::SentBefore(d)))?,
-            b"SENTON" => date(r).map(|(r, d)| (r, SearchKey::SentOn(d)))?,
-            b"SENTSINCE" => date(r).map(|(r, d)| (r, SearchKey::SentSince(d)))?,
-            b"KEYWORD" | b"UNKEYWORD" | b"EMAILID" | b"THREADID" => {
+            key::BEFORE => date(r).map(|(r, d)| (r, SearchKey::Before(d)))?,
+            key::ON => date(r).map(|(r, d)| (r, SearchKey::On(d)))?,
+            key::SINCE => date(r).map(|(r, d)| (r, SearchKey::Since(d)))?,
+            key::SENTBEFORE => date(r).map(|(r, d)| (r, SearchKey::SentBefore(d)))?,
+            key::SENTON => date(r).map(|(r, d)| (r, SearchKey::SentOn(d)))?,
+            key::SENTSINCE => date(r).map(|(r, d)| (r, SearchKey::SentSince(d)))?,
+            key::KEYWORD | key::UNKEYWORD | key::EMAILID | key::THREADID => {
                 let (r, ()) = sp(r)?;
                 let (r, a) = self.atom(r)?;
-                let k = match buf.get(..n).unwrap_or_default() {
-                    b"KEYWORD" => SearchKey::Keyword(a),
-                    b"UNKEYWORD" => SearchKey::Unkeyword(a),
-                    b"EMAILID" => SearchKey::EmailId(a),
+                let k = match k {
+                    key::KEYWORD => SearchKey::Keyword(a),
+                    key::UNKEYWORD => SearchKey::Unkeyword(a),
+                    key::EMAILID => SearchKey::EmailId(a),
                     _ => SearchKey::ThreadId(a),
                 };
                 (r, k)
             }
-            b"LARGER" | b"SMALLER" => {
+            key::LARGER | key::SMALLER => {
                 let (r, ()) = sp(r)?;
                 let (r, v) = number64(r)?;
                 (
@@ -2035,24 +2135,24 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"UID" => {
+            key::UID => {
                 let (r, ()) = sp(r)?;
                 let (r, s) = sequence_set(r)?;
                 (r, SearchKey::Uid(s))
             }
-            b"NOT" => {
+            key::NOT => {
                 let (r, ()) = sp(r)?;
                 let (r, k) = self.nested(r, |r| self.search_key(r))?;
                 (r, SearchKey::Not(Box::new(k)))
             }
-            b"OR" => {
+            key::OR => {
                 let (r, ()) = sp(r)?;
                 let (r, a) = self.nested(r, |r| self.search_key(r))?;
                 let (r, ()) = sp(r)?;
                 let (r, b) = self.nested(r, |r| self.search_key(r))?;
                 (r, SearchKey::Or(Box::new(a), Box::new(b)))
             }
-            b"MODSEQ" => {
+            key::MODSEQ => {
                 let (r, ()) = sp(r)?;
                 let (r, entry) = if r.first() == Some(&b'"') {
                     let (r, q) = self.quoted(r)?;
@@ -2090,23 +2190,22 @@ impl<'a> Ctx<'a> {
 
     fn fetch_att(&self, i: &'a [u8]) -> R<'a, FetchAttr> {
         let (r, name) = Self::item_name(i)?;
-        let mut buf = [0u8; 24];
-        let n = upper(name, &mut buf);
-        let up = buf.get(..n).unwrap_or_default();
-        let a = match up {
-            b"ENVELOPE" => FetchAttr::Envelope,
-            b"FLAGS" => FetchAttr::Flags,
-            b"INTERNALDATE" => FetchAttr::InternalDate,
-            b"RFC822.SIZE" => FetchAttr::Rfc822Size,
-            b"RFC822" => FetchAttr::Rfc822,
-            b"RFC822.HEADER" => FetchAttr::Rfc822Header,
-            b"RFC822.TEXT" => FetchAttr::Rfc822Text,
-            b"BODYSTRUCTURE" => FetchAttr::BodyStructure,
-            b"UID" => FetchAttr::Uid,
-            b"MODSEQ" => FetchAttr::ModSeq,
-            b"EMAILID" => FetchAttr::EmailId,
-            b"THREADID" => FetchAttr::ThreadId,
-            b"BODY" | b"BODY.PEEK" if r.first() == Some(&b'[') => {
+        let k = self.key(name);
+        let n = name.len();
+        let a = match k {
+            key::ENVELOPE => FetchAttr::Envelope,
+            key::FLAGS => FetchAttr::Flags,
+            key::INTERNALDATE => FetchAttr::InternalDate,
+            key::RFC822_SIZE => FetchAttr::Rfc822Size,
+            key::RFC822 => FetchAttr::Rfc822,
+            key::RFC822_HEADER => FetchAttr::Rfc822Header,
+            key::RFC822_TEXT => FetchAttr::Rfc822Text,
+            key::BODYSTRUCTURE => FetchAttr::BodyStructure,
+            key::UID => FetchAttr::Uid,
+            key::MODSEQ => FetchAttr::ModSeq,
+            key::EMAILID => FetchAttr::EmailId,
+            key::THREADID => FetchAttr::ThreadId,
+            key::BODY | key::BODY_PEEK if r.first() == Some(&b'[') => {
                 let (r, section) = self.section(r)?;
                 let (r, partial) = partial(r)?;
                 return Ok((
@@ -2118,8 +2217,8 @@ impl<'a> Ctx<'a> {
                     },
                 ));
             }
-            b"BODY" => FetchAttr::Body,
-            b"BINARY" | b"BINARY.PEEK" => {
+            key::BODY => FetchAttr::Body,
+            key::BINARY | key::BINARY_PEEK => {
                 let (r, part) = self.section_binary(r)?;
                 let (r, partial) = partial(r)?;
                 return Ok((
@@ -2131,11 +2230,11 @@ impl<'a> Ctx<'a> {
                     },
                 ));
             }
-            b"BINARY.SIZE" => {
+            key::BINARY_SIZE => {
                 let (r, part) = self.section_binary(r)?;
                 return Ok((r, FetchAttr::BinarySize(part)));
             }
-            b"BODY.PEEK" => return fail(r, "\"[\""),
+            key::BODY_PEEK => return fail(r, "\"[\""),
             _ => FetchAttr::Other(Atom::unvalidated(self.octets(name))),
         };
         Ok((r, a))
@@ -2272,25 +2371,26 @@ impl<'a> Ctx<'a> {
 
     fn command_body(&self, i: &'a [u8]) -> R<'a, CommandBody> {
         let (mut r, word) = take1(i, chars::is_atom_char, "command name")?;
-        let mut buf = [0u8; 24];
-        let mut n = upper(word, &mut buf);
+        let mut k = self.key(word);
+        let mut n = word.len();
         // `UID cmd` is dispatched here, not by a nested call: the command
         // value is then built once, where it is returned.
         let mut uid = false;
-        if buf.get(..n) == Some(b"UID".as_slice()) {
+        if k == key::UID {
             let (at, ()) = sp(r)?;
             let (rest, word) = take1(at, chars::is_atom_char, "UID command")?;
-            n = upper(word, &mut buf);
+            k = self.key(word);
+            n = word.len();
             if !matches!(
-                buf.get(..n).unwrap_or_default(),
-                b"EXPUNGE"
-                    | b"COPY"
-                    | b"MOVE"
-                    | b"FETCH"
-                    | b"STORE"
-                    | b"SEARCH"
-                    | b"SORT"
-                    | b"THREAD"
+                k,
+                key::EXPUNGE
+                    | key::COPY
+                    | key::MOVE
+                    | key::FETCH
+                    | key::STORE
+                    | key::SEARCH
+                    | key::SORT
+                    | key::THREAD
             ) {
                 return fail(
                     at,
@@ -2300,24 +2400,24 @@ impl<'a> Ctx<'a> {
             uid = true;
             r = rest;
         }
-        let body = match buf.get(..n).unwrap_or_default() {
-            b"CAPABILITY" => (r, CommandBody::Capability),
-            b"NOOP" => (r, CommandBody::Noop),
-            b"LOGOUT" => (r, CommandBody::Logout),
-            b"STARTTLS" => (r, CommandBody::StartTls),
-            b"CHECK" => (r, CommandBody::Check),
-            b"CLOSE" => (r, CommandBody::Close),
-            b"UNSELECT" => (r, CommandBody::Unselect),
-            b"EXPUNGE" if uid => {
+        let body = match k {
+            key::CAPABILITY => (r, CommandBody::Capability),
+            key::NOOP => (r, CommandBody::Noop),
+            key::LOGOUT => (r, CommandBody::Logout),
+            key::STARTTLS => (r, CommandBody::StartTls),
+            key::CHECK => (r, CommandBody::Check),
+            key::CLOSE => (r, CommandBody::Close),
+            key::UNSELECT => (r, CommandBody::Unselect),
+            key::EXPUNGE if uid => {
                 let (r, ()) = sp(r)?;
                 let (r, s) = sequence_set(r)?;
                 (r, CommandBody::UidExpunge(s))
             }
-            b"EXPUNGE" => (r, CommandBody::Expunge),
-            b"IDLE" => (r, CommandBody::Idle),
-            b"NAMESPACE" => (r, CommandBody::Namespace),
-            b"UNAUTHENTICATE" => (r, CommandBody::Unauthenticate),
-            b"AUTHENTICATE" => {
+            key::EXPUNGE => (r, CommandBody::Expunge),
+            key::IDLE => (r, CommandBody::Idle),
+            key::NAMESPACE => (r, CommandBody::Namespace),
+            key::UNAUTHENTICATE => (r, CommandBody::Unauthenticate),
+            key::AUTHENTICATE => {
                 let (r, ()) = sp(r)?;
                 let (r, mechanism) = self.atom(r)?;
                 let (r, initial) = match r.strip_prefix(b" ") {
@@ -2340,7 +2440,7 @@ impl<'a> Ctx<'a> {
                 };
                 (r, CommandBody::Authenticate { mechanism, initial })
             }
-            b"LOGIN" => {
+            key::LOGIN => {
                 let (r, ()) = sp(r)?;
                 let (r, username) = self.astring(r)?;
                 let (r, ()) = sp(r)?;
@@ -2353,14 +2453,14 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"ENABLE" => {
+            key::ENABLE => {
                 let (r, caps) = self.capabilities(r)?;
                 if caps.is_empty() {
                     return fail(r, "capability");
                 }
                 (r, CommandBody::Enable(caps))
             }
-            b"SELECT" | b"EXAMINE" => {
+            key::SELECT | key::EXAMINE => {
                 let (r, ()) = sp(r)?;
                 let (r, mailbox) = self.mailbox(r)?;
                 let (r, params) = self.select_params(r)?;
@@ -2370,7 +2470,7 @@ impl<'a> Ctx<'a> {
                     (r, CommandBody::Examine { mailbox, params })
                 }
             }
-            b"CREATE" => {
+            key::CREATE => {
                 let (r, ()) = sp(r)?;
                 let (r, mailbox) = self.mailbox(r)?;
                 let (r, special_use) = match r.strip_prefix(b" (") {
@@ -2394,7 +2494,7 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" | b"GETQUOTAROOT" => {
+            key::DELETE | key::SUBSCRIBE | key::UNSUBSCRIBE | key::GETQUOTAROOT => {
                 let (r, ()) = sp(r)?;
                 let (r, m) = self.mailbox(r)?;
                 let c = match n {
@@ -2405,14 +2505,14 @@ impl<'a> Ctx<'a> {
                 };
                 (r, c)
             }
-            b"RENAME" => {
+            key::RENAME => {
                 let (r, ()) = sp(r)?;
                 let (r, from) = self.mailbox(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, to) = self.mailbox(r)?;
                 (r, CommandBody::Rename { from, to })
             }
-            b"LIST" => {
+            key::LIST => {
                 let (r, ()) = sp(r)?;
                 let (r, selection) = if r.first() == Some(&b'(') {
                     let (r, v) = self.paren_list(r, true, |i| self.list_option(i))?;
@@ -2448,21 +2548,21 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"LSUB" => {
+            key::LSUB => {
                 let (r, ()) = sp(r)?;
                 let (r, reference) = self.mailbox(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, pattern) = self.list_mailbox(r)?;
                 (r, CommandBody::Lsub { reference, pattern })
             }
-            b"STATUS" => {
+            key::STATUS => {
                 let (r, ()) = sp(r)?;
                 let (r, mailbox) = self.mailbox(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, attrs) = self.paren_list(r, false, |i| self.status_att(i))?;
                 (r, CommandBody::Status { mailbox, attrs })
             }
-            b"APPEND" => {
+            key::APPEND => {
                 let (r, ()) = sp(r)?;
                 let (mut r, mailbox) = self.mailbox(r)?;
                 let mut messages = Vec::new();
@@ -2476,21 +2576,19 @@ impl<'a> Ctx<'a> {
                 }
                 (r, CommandBody::Append { mailbox, messages })
             }
-            b"SEARCH" => {
+            key::SEARCH => {
                 let (mut r, returns) =
                     match r.get(..8).filter(|p| p.eq_ignore_ascii_case(b" RETURN ")) {
                         Some(_) => {
                             let (x, v) =
                                 self.paren_list(r.get(8..).unwrap_or_default(), true, |i| {
                                     let (r, a) = self.atom(i)?;
-                                    let mut b2 = [0u8; 24];
-                                    let n2 = upper(a.as_bytes(), &mut b2);
-                                    let o = match b2.get(..n2).unwrap_or_default() {
-                                        b"MIN" => SearchReturn::Min,
-                                        b"MAX" => SearchReturn::Max,
-                                        b"ALL" => SearchReturn::All,
-                                        b"COUNT" => SearchReturn::Count,
-                                        b"SAVE" => SearchReturn::Save,
+                                    let o = match self.key(a.as_bytes()) {
+                                        key::MIN => SearchReturn::Min,
+                                        key::MAX => SearchReturn::Max,
+                                        key::ALL => SearchReturn::All,
+                                        key::COUNT => SearchReturn::Count,
+                                        key::SAVE => SearchReturn::Save,
                                         _ => {
                                             let (r, v) = self.option_value(r);
                                             return Ok((r, SearchReturn::Other(a, v)));
@@ -2520,7 +2618,7 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"FETCH" => {
+            key::FETCH => {
                 let (r, ()) = sp(r)?;
                 let (r, set) = sequence_set(r)?;
                 let (r, ()) = sp(r)?;
@@ -2551,7 +2649,7 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"STORE" => {
+            key::STORE => {
                 let (r, ()) = sp(r)?;
                 let (r, set) = sequence_set(r)?;
                 let (r, ()) = sp(r)?;
@@ -2599,23 +2697,23 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"COPY" | b"MOVE" => {
+            key::COPY | key::MOVE => {
                 let (r, ()) = sp(r)?;
                 let (r, set) = sequence_set(r)?;
                 let (r, ()) = sp(r)?;
                 let (r, mailbox) = self.mailbox(r)?;
-                if buf.first() == Some(&b'C') {
+                if k == key::COPY {
                     (r, CommandBody::Copy { uid, set, mailbox })
                 } else {
                     (r, CommandBody::Move { uid, set, mailbox })
                 }
             }
-            b"ID" => {
+            key::ID => {
                 let (r, ()) = sp(r)?;
                 let (r, p) = self.id_params(r)?;
                 (r, CommandBody::Id(p))
             }
-            b"SORT" => {
+            key::SORT => {
                 let (r, ()) = sp(r)?;
                 let (r, criteria) = self.paren_list(r, false, |i| {
                     let (i, reverse) =
@@ -2639,7 +2737,7 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"THREAD" => {
+            key::THREAD => {
                 let (r, ()) = sp(r)?;
                 let (r, algorithm) = self.atom(r)?;
                 let (r, ()) = sp(r)?;
@@ -2655,12 +2753,12 @@ impl<'a> Ctx<'a> {
                     },
                 )
             }
-            b"GETQUOTA" => {
+            key::GETQUOTA => {
                 let (r, ()) = sp(r)?;
                 let (r, root) = self.astring(r)?;
                 (r, CommandBody::GetQuota(root))
             }
-            b"SETQUOTA" => {
+            key::SETQUOTA => {
                 let (r, ()) = sp(r)?;
                 let (r, root) = self.astring(r)?;
                 let (r, ()) = sp(r)?;
@@ -2672,7 +2770,7 @@ impl<'a> Ctx<'a> {
                 })?;
                 (r, CommandBody::SetQuota { root, limits })
             }
-            b"COMPRESS" => {
+            key::COMPRESS => {
                 let (r, ()) = sp(r)?;
                 let (r, a) = self.atom(r)?;
                 (r, CommandBody::Compress(a))
@@ -2839,6 +2937,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn keys_fold_case_and_length_only() {
+        let msg = Bytes::from_static(b"a UiD fetch 1 (Body.Peek[HEADER.FIELDS.NOT (x)])\r\n");
+        let opts = ParseOptions::default();
+        let ctx = Ctx {
+            src: &msg,
+            opts: &opts,
+            depth: Cell::new(0),
+            in_body: Cell::new(false),
+        };
+        let at = |w: &[u8]| {
+            let p = msg.windows(w.len()).position(|x| x == w).unwrap();
+            &msg[p..p + w.len()]
+        };
+        // In the message, with a full window after the word and without.
+        assert_eq!(ctx.key(at(b"UiD")), key::UID);
+        assert_eq!(ctx.key(at(b"fetch")), key::FETCH);
+        assert_eq!(ctx.key(at(b"Body.Peek")), key::BODY_PEEK);
+        assert_eq!(ctx.key(at(b"x)])")), key::fold(b"x)])"));
+        // A prefix of a keyword is not the keyword.
+        assert_ne!(ctx.key(at(b"Body")), key::BODY_PEEK);
+        assert_eq!(ctx.key(at(b"Body")), key::BODY);
+        // Words from elsewhere go through the copy.
+        assert_eq!(ctx.key(b"envelope"), key::ENVELOPE);
+        assert_eq!(ctx.key(b"RFC822.HEADER"), key::RFC822_HEADER);
+        // 16 octets is the most a key holds; longer and empty words match nothing.
+        assert_eq!(ctx.key(b"UNAUTHENTICATE"), key::UNAUTHENTICATE);
+        assert_eq!(ctx.key(b"abcdefghijklmnop"), key::fold(b"ABCDEFGHIJKLMNOP"));
+        assert_eq!(ctx.key(at(b"HEADER.FIELDS.NOT")), 0);
+        assert_eq!(ctx.key(b""), 0);
+        // Among the octets a scanned word holds (ASTRING-CHAR), folding
+        // merges a keyword's octet only with its other case.
+        for w in (0..=255u8).filter(|&b| chars::is_astring_char(b)) {
+            for c in (0..=255u8).filter(|c| c.is_ascii_alphanumeric() || b".-+=".contains(c)) {
+                if w | 0x20 == c | 0x20 {
+                    assert!(w.eq_ignore_ascii_case(&c), "{w:#x} {c:#x}");
+                }
+            }
+        }
+        let p = Parser::default();
+        let c = p.command(&msg).unwrap();
+        assert!(matches!(c.body, CommandBody::Fetch { uid: true, .. }));
+        // Near misses are other words, not the keyword.
+        let c = p
+            .command(&Bytes::from_static(b"a UIDX FETCH 1 UID\r\n"))
+            .unwrap();
+        assert!(
+            matches!(c.body, CommandBody::Other { ref name, .. } if name.as_bytes() == b"UIDX")
+        );
+        assert!(
+            p.command(&Bytes::from_static(b"a UID FETCHX 1 UID\r\n"))
+                .is_err()
+        );
+        let c = p
+            .command(&Bytes::from_static(b"a FETCH 1 UIDD\r\n"))
+            .unwrap();
+        assert!(matches!(
+            c.body,
+            CommandBody::Fetch {
+                attrs: FetchAttrs::Single(FetchAttr::Other(_)),
+                ..
+            }
+        ));
     }
 
     #[test]
