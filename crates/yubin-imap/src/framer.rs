@@ -30,7 +30,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::Limits;
-use crate::types::{LiteralMode, Tag, chars};
+use crate::types::{LiteralMode, Octets, Tag, chars};
 
 /// Which side the framer reads for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -499,7 +499,11 @@ pub(crate) fn recover_tag(buf: &[u8]) -> Option<Tag> {
     if t.is_empty() {
         return None;
     }
-    Tag::new(Bytes::copy_from_slice(t)).ok()
+    // Short tags (nearly all) are kept inline, without an allocation.
+    match Octets::short(t) {
+        Some(o) => Some(Tag::unvalidated(o)),
+        None => Tag::new(Bytes::copy_from_slice(t)).ok(),
+    }
 }
 
 /// Whether a response line is a status response (`* OK`, `tag NO`, `+ ...`)
