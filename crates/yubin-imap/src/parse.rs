@@ -223,6 +223,20 @@ mod key {
     }
 }
 
+/// `KEY_MASKS[n]` keeps the low `n` octets of a key (a load, where a
+/// shift of a `u128` by a variable is a dozen instructions).
+// Indexing in a const initialiser: a bad index fails the build.
+#[allow(clippy::indexing_slicing)]
+static KEY_MASKS: [u128; 17] = {
+    let mut t = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        t[n] = u128::MAX >> (8 * (16 - n));
+        n += 1;
+    }
+    t
+};
+
 /// Uppercases a short token for keyword dispatch (empty when too long).
 fn upper(s: &[u8], buf: &mut [u8; 24]) -> usize {
     if s.len() > buf.len() {
@@ -481,11 +495,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let v = u128::from_le_bytes(w) | u128::from_le_bytes([0x20; 16]);
-        if n == 16 {
-            v
-        } else {
-            v & ((1u128 << (8 * n)) - 1)
-        }
+        v & KEY_MASKS.get(n).copied().unwrap_or(0)
     }
 
     fn nested<T>(&self, i: &'a [u8], f: impl FnOnce(&'a [u8]) -> R<'a, T>) -> R<'a, T> {
