@@ -172,14 +172,20 @@ impl Octets {
     }
 
     /// `b` inline when it fits.
+    ///
+    /// Built a word at a time, like [`Octets::window`], from overlapping
+    /// loads of `b` (no `memcpy` into the buffer).
     #[inline]
     pub(crate) fn short(b: &[u8]) -> Option<Self> {
+        if b.len() > INLINE {
+            return None;
+        }
+        let (w0, rest) = b.split_at(b.len().min(8));
+        let (w1, w2) = rest.split_at(rest.len().min(8));
+        let c = le_word(w2) | ((b.len() as u64) << 56);
         let mut buf = [0u8; INLINE + 1];
-        buf.get_mut(..b.len())
-            .filter(|_| b.len() <= INLINE)?
-            .copy_from_slice(b);
-        if let Some(l) = buf.last_mut() {
-            *l = b.len() as u8;
+        for (dst, w) in buf.chunks_exact_mut(8).zip([le_word(w0), le_word(w1), c]) {
+            dst.copy_from_slice(&w.to_le_bytes());
         }
         Some(Self::Inline(Inline(buf)))
     }
@@ -202,6 +208,29 @@ impl Octets {
             Self::Inline(_) => Bytes::copy_from_slice(self.as_slice()),
             Self::Shared(b) => b.clone(),
         }
+    }
+}
+
+/// Up to 8 octets as a little-endian word, zero-extended, from at most
+/// three loads (the first and last four octets overlap, as do the first,
+/// middle and last of three or fewer).
+#[inline]
+fn le_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    let u32_at = |at: usize| -> u64 {
+        b.get(at..at + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let byte = |at: usize| b.get(at).copied().map_or(0, u64::from);
+    match n {
+        8.. => b
+            .get(..8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes),
+        4..=7 => u32_at(0) | (u32_at(n - 4) << (8 * (n - 4))),
+        1..=3 => byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1))),
+        0 => 0,
     }
 }
 
