@@ -479,22 +479,23 @@ impl<'a> Ctx<'a> {
         // Where `word` starts in the message. An offset inside it means the
         // word's own octets are there (the subtraction wraps back exactly).
         let start = (word.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
-        let mut w = [0u8; 16];
-        match start
+        let raw = match start
             .checked_add(16)
             .and_then(|end| self.src.get(start..end))
+            .and_then(|window| <[u8; 16]>::try_from(window).ok())
         {
             // A fixed-width load from the message; the octets after the
             // word are masked off below.
-            Some(window) => w.copy_from_slice(window),
-            // Near the end of the message, or a word from elsewhere.
+            Some(window) => u128::from_le_bytes(window),
+            // Near the end of the message, or a word from elsewhere: two
+            // words from overlapping loads (a copy into a buffer would stall
+            // the wide load that follows it).
             None => {
-                if let Some(d) = w.get_mut(..n) {
-                    d.copy_from_slice(word);
-                }
+                let (lo, hi) = word.split_at(n.min(8));
+                u128::from(le_word(lo)) | (u128::from(le_word(hi)) << 64)
             }
-        }
-        let v = u128::from_le_bytes(w) | u128::from_le_bytes([0x20; 16]);
+        };
+        let v = raw | u128::from_le_bytes([0x20; 16]);
         v & KEY_MASKS.get(n).copied().unwrap_or(0)
     }
 

@@ -215,7 +215,7 @@ impl Octets {
 /// three loads (the first and last four octets overlap, as do the first,
 /// middle and last of three or fewer).
 #[inline]
-fn le_word(b: &[u8]) -> u64 {
+pub(crate) fn le_word(b: &[u8]) -> u64 {
     let n = b.len();
     let u32_at = |at: usize| -> u64 {
         b.get(at..at + 4)
