@@ -694,6 +694,24 @@ pub(crate) const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
+/// The number (1–12) of a three-letter month name in any case: the name
+/// folded into one word and compared with each month's, where comparing
+/// slices ignoring case took a loop per month.
+fn month_number(mon: &[u8]) -> Option<u8> {
+    let fold = |m: &[u8]| -> Option<u32> {
+        let [a, b, c]: [u8; 3] = m.try_into().ok()?;
+        Some(u32::from_le_bytes([a, b, c, 0]) | 0x0020_2020)
+    };
+    // An octet folds onto a lowercase letter only from that letter or its
+    // capital, so a name matches exactly when it equals a month ignoring
+    // ASCII case (see the test).
+    let m = fold(mon)?;
+    MONTHS
+        .iter()
+        .position(|name| fold(name.as_slice()) == Some(m))
+        .and_then(|p| u8::try_from(p + 1).ok())
+}
+
 /// A `date-time` (`"dd-Mon-yyyy hh:mm:ss +zzzz"`), kept as sent.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DateTime(Octets);
@@ -781,7 +799,7 @@ impl DateTime {
         let day = two_digits(b.get(..dash)?)?;
         let rest = b.get(dash + 1..)?;
         let (mon, rest) = rest.split_at_checked(3)?;
-        let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as u8 + 1;
+        let month = month_number(mon)?;
         let rest = rest.strip_prefix(b"-")?;
         let (year, rest) = rest.split_at_checked(4)?;
         if !year.iter().all(u8::is_ascii_digit) {
@@ -860,7 +878,7 @@ impl Date {
         let Some((mon, rest)) = rest.split_at_checked(3) else {
             return false;
         };
-        MONTHS.iter().any(|m| m.eq_ignore_ascii_case(mon))
+        month_number(mon).is_some()
             && rest.len() == 5
             && rest.first() == Some(&b'-')
             && rest.iter().skip(1).all(u8::is_ascii_digit)
@@ -878,6 +896,29 @@ impl Date {
 #[cfg(test)]
 mod octets_tests {
     use super::*;
+
+    #[test]
+    fn month_numbers_ignore_case_only() {
+        for (i, m) in MONTHS.iter().enumerate() {
+            let lower = m.to_ascii_lowercase();
+            let upper = m.to_ascii_uppercase();
+            for v in [&m[..], &lower, &upper] {
+                assert_eq!(month_number(v), Some(i as u8 + 1));
+            }
+        }
+        for bad in [&b"Ja"[..], b"Janu", b"J\x01n", b"Jan\0", b"", b"J@n", b"JAn "] {
+            assert_eq!(month_number(bad), None, "{bad:?}");
+        }
+        // Every three-octet word the fold accepts is a month in some case.
+        for a in 0..=255u8 {
+            for b in [b'a', b'A', 0x01, b'@'] {
+                let w = [a, b, b'n'];
+                if month_number(&w).is_some() {
+                    assert!(MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&w)), "{w:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn octets_stay_the_size_of_bytes() {
