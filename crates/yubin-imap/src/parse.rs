@@ -380,16 +380,22 @@ fn sequence_set(i: &[u8]) -> R<'_, SequenceSet> {
         return Ok((rest, SequenceSet::Saved));
     }
     let (mut rest, first) = expect(seq_range(i), "sequence set")?;
-    // One range is the common case; more get room for four at once rather
-    // than a reallocation for the second.
-    let mut v = Vec::with_capacity(if rest.starts_with(b",") { 4 } else { 1 });
+    // One range is the common case, kept without an allocation; more get
+    // room for four at once rather than a reallocation for the second.
+    if !rest.starts_with(b",") {
+        return Ok((rest, SequenceSet::Set(SeqRanges::one(first))));
+    }
+    let mut v = Vec::with_capacity(4);
     v.push(first);
     while let Some(r) = rest.strip_prefix(b",") {
         let (r, x) = expect(seq_range(r), "sequence set")?;
         v.push(x);
         rest = r;
     }
-    Ok((rest, SequenceSet::Set(v)))
+    match SequenceSet::new(v) {
+        Ok(set) => Ok((rest, set)),
+        Err(_) => fail(i, "sequence set"),
+    }
 }
 
 fn section_part(i: &[u8]) -> R<'_, Vec<NonZeroU32>> {

@@ -788,5 +788,5 @@ fn transcripts_err() {
 #[test]
 fn numbers_helper() {
     assert_eq!(numbers("1:3,7"), vec![1, 2, 3, 7]);
-    let _ = SequenceSet::Set(vec![SeqRange::Single(SeqNo::Largest)]);
+    let _ = SequenceSet::new(vec![SeqRange::Single(SeqNo::Largest)]);
 }

@@ -667,25 +667,106 @@ pub enum SequenceSet {
     /// `$`.
     Saved,
     /// Comma-separated numbers and ranges; never empty.
-    Set(Vec<SeqRange>),
+    Set(SeqRanges),
 }
 
 impl SequenceSet {
     /// A set from its elements; `Err` when empty.
     pub fn new(ranges: Vec<SeqRange>) -> Result<Self, TypeError> {
-        if ranges.is_empty() {
-            Err(TypeError::EmptySet)
-        } else {
-            Ok(Self::Set(ranges))
-        }
+        SeqRanges::new(ranges).map(Self::Set)
     }
     /// A single number.
     pub fn single(n: NonZeroU32) -> Self {
-        Self::Set(vec![SeqRange::Single(SeqNo::Value(n))])
+        Self::Set(SeqRanges::one(SeqRange::Single(SeqNo::Value(n))))
     }
     /// `a:b`.
     pub fn range(a: SeqNo, b: SeqNo) -> Self {
-        Self::Set(vec![SeqRange::Range(a, b)])
+        Self::Set(SeqRanges::one(SeqRange::Range(a, b)))
+    }
+}
+
+/// The elements of a [`SequenceSet`], never empty; read them as a slice.
+///
+/// One element (`1:*`, `42`: most sets) is kept in place, without the
+/// allocation a `Vec` of one costs.
+#[derive(Clone)]
+pub struct SeqRanges(RangesRepr);
+
+#[derive(Clone)]
+enum RangesRepr {
+    One(SeqRange),
+    Many(Vec<SeqRange>),
+}
+
+impl SeqRanges {
+    /// The elements of a set; `Err` when empty.
+    pub fn new(ranges: Vec<SeqRange>) -> Result<Self, TypeError> {
+        match ranges.as_slice() {
+            [] => Err(TypeError::EmptySet),
+            [one] => Ok(Self::one(*one)),
+            _ => Ok(Self(RangesRepr::Many(ranges))),
+        }
+    }
+    /// A set of one element.
+    pub fn one(range: SeqRange) -> Self {
+        Self(RangesRepr::One(range))
+    }
+    /// The elements.
+    pub fn as_slice(&self) -> &[SeqRange] {
+        match &self.0 {
+            RangesRepr::One(r) => std::slice::from_ref(r),
+            RangesRepr::Many(v) => v,
+        }
+    }
+    /// The elements as a `Vec`.
+    pub fn into_vec(self) -> Vec<SeqRange> {
+        match self.0 {
+            RangesRepr::One(r) => vec![r],
+            RangesRepr::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::Deref for SeqRanges {
+    type Target = [SeqRange];
+    fn deref(&self) -> &[SeqRange] {
+        self.as_slice()
+    }
+}
+
+impl<'s> IntoIterator for &'s SeqRanges {
+    type Item = &'s SeqRange;
+    type IntoIter = std::slice::Iter<'s, SeqRange>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl IntoIterator for SeqRanges {
+    type Item = SeqRange;
+    type IntoIter = std::vec::IntoIter<SeqRange>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
+}
+
+impl PartialEq for SeqRanges {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for SeqRanges {}
+
+impl std::hash::Hash for SeqRanges {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl fmt::Debug for SeqRanges {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
 
@@ -906,7 +987,15 @@ mod octets_tests {
                 assert_eq!(month_number(v), Some(i as u8 + 1));
             }
         }
-        for bad in [&b"Ja"[..], b"Janu", b"J\x01n", b"Jan\0", b"", b"J@n", b"JAn "] {
+        for bad in [
+            &b"Ja"[..],
+            b"Janu",
+            b"J\x01n",
+            b"Jan\0",
+            b"",
+            b"J@n",
+            b"JAn ",
+        ] {
             assert_eq!(month_number(bad), None, "{bad:?}");
         }
         // Every three-octet word the fold accepts is a month in some case.
@@ -945,5 +1034,30 @@ mod octets_tests {
         assert!(Octets::window(&msg[..INLINE], INLINE + 1).is_none());
         assert!(Octets::window(&msg[..INLINE + 1], 3).is_none());
         assert!(Octets::default().as_slice().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod seq_ranges_tests {
+    use super::*;
+
+    #[test]
+    fn one_and_many_ranges_compare_and_hash_as_slices() {
+        use std::hash::{BuildHasher, RandomState};
+        let r = SeqRange::Range(SeqNo::Value(NonZeroU32::MIN), SeqNo::Largest);
+        let one = SeqRanges::one(r);
+        let via_new = SeqRanges::new(vec![r]).unwrap();
+        assert_eq!(one, via_new);
+        assert_eq!(one.as_slice(), &[r]);
+        let h = RandomState::new();
+        assert_eq!(h.hash_one(&one), h.hash_one(&via_new));
+        let many = SeqRanges::new(vec![r, SeqRange::Single(SeqNo::Largest)]).unwrap();
+        assert_eq!(many.len(), 2);
+        assert_ne!(one, many);
+        assert_eq!((&many).into_iter().count(), 2);
+        assert_eq!(many.clone().into_vec().len(), 2);
+        assert_eq!(one.into_iter().collect::<Vec<_>>(), vec![r]);
+        assert_eq!(SeqRanges::new(Vec::new()), Err(TypeError::EmptySet));
+        assert_eq!(format!("{many:?}"), format!("{:?}", many.as_slice()));
     }
 }
