@@ -473,7 +473,7 @@ impl IString {
             Self::Literal(l) => l.as_bytes(),
         }
     }
-    /// The content octets as a cheaply cloned [`Bytes`].
+    /// The content octets as [`Bytes`] (see [`Quoted::to_bytes`]).
     pub fn to_bytes(&self) -> Bytes {
         match self {
             Self::Quoted(q) => q.to_bytes(),
@@ -517,7 +517,7 @@ impl AString {
             Self::String(s) => s.as_bytes(),
         }
     }
-    /// The content octets as a cheaply cloned [`Bytes`].
+    /// The content octets as [`Bytes`] (see [`Quoted::to_bytes`]).
     pub fn to_bytes(&self) -> Bytes {
         match self {
             Self::Atom(a) => a.to_bytes(),

@@ -2,8 +2,11 @@
 //!
 //! Validated newtypes ([`Tag`], [`Atom`], [`Quoted`], [`Literal`], …) can only
 //! hold what the grammar allows; composite types are plain structs and enums
-//! built from them. Payloads are [`bytes::Bytes`]: parsing slices them out of
-//! the received message without copying.
+//! built from them. Payloads (literals, long strings) are [`bytes::Bytes`]:
+//! parsing slices them out of the received message without copying. Short
+//! tokens and strings (up to 23 octets: tags, atoms, most quoted strings)
+//! are copied into the value instead, which costs less than sharing the
+//! message buffer; `to_bytes` on one of those makes a copy.
 
 mod core;
 mod message;
