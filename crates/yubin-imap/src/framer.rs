@@ -499,11 +499,11 @@ pub(crate) fn recover_tag(buf: &[u8]) -> Option<Tag> {
     if t.is_empty() {
         return None;
     }
-    // Short tags (nearly all) are kept inline, without an allocation.
-    match Octets::short(t) {
-        Some(o) => Some(Tag::unvalidated(o)),
-        None => Tag::new(Bytes::copy_from_slice(t)).ok(),
-    }
+    // The scan above checked the tag's octets. Short tags (nearly all) are
+    // kept inline, without an allocation.
+    Some(Tag::unvalidated(
+        Octets::short(t).unwrap_or_else(|| Bytes::copy_from_slice(t).into()),
+    ))
 }
 
 /// Whether a response line is a status response (`* OK`, `tag NO`, `+ ...`)

@@ -444,8 +444,7 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// A zero-copy `Bytes` for a subslice of the message.
     fn bytes(&self, s: &[u8]) -> Bytes {
-        let base = self.src.as_ptr() as usize;
-        let start = (s.as_ptr() as usize).wrapping_sub(base);
+        let start = self.offset(s);
         match start.checked_add(s.len()) {
             Some(end) if start <= self.src.len() && end <= self.src.len() => {
                 self.src.slice(start..end)
@@ -454,22 +453,32 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Where `s` starts in the message. An offset inside the message means
+    /// `s`'s own octets are there (the subtraction wraps back exactly); a
+    /// slice from elsewhere gets one that no range check accepts.
+    #[inline]
+    fn offset(&self, s: &[u8]) -> usize {
+        (s.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize)
+    }
+
+    /// The `n` octets of the message from where `s` starts, when it holds
+    /// that many: a fixed-width load, where a copy of `s.len()` octets is
+    /// a `memcpy` whose narrow stores stall the wide loads after it.
+    #[inline]
+    fn window(&self, s: &[u8], n: usize) -> Option<&'a [u8]> {
+        let start = self.offset(s);
+        self.src.get(start..start.checked_add(n)?)
+    }
+
     /// A short subslice of the message copied inline, a longer one shared.
     #[inline]
     fn octets(&self, s: &[u8]) -> Octets {
-        if s.len() <= Octets::INLINE {
-            // A fixed-width copy of the message from `s` on: two vector
-            // moves, where a copy of `s.len()` octets is a `memcpy` call
-            // whose narrow stores stall the wide loads that move the value
-            // on. The octets past the value are never looked at.
-            let start = (s.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
-            if let Some(window) = start
-                .checked_add(Octets::INLINE)
-                .and_then(|end| self.src.get(start..end))
-                && let Some(o) = Octets::window(window, s.len())
-            {
-                return o;
-            }
+        // The octets past the value are carried along, never looked at.
+        if s.len() <= Octets::INLINE
+            && let Some(window) = self.window(s, Octets::INLINE)
+            && let Some(o) = Octets::window(window, s.len())
+        {
+            return o;
         }
         Octets::short(s).unwrap_or_else(|| self.bytes(s).into())
     }
@@ -482,16 +491,11 @@ impl<'a> Ctx<'a> {
         if n == 0 || n > 16 {
             return 0;
         }
-        // Where `word` starts in the message. An offset inside it means the
-        // word's own octets are there (the subtraction wraps back exactly).
-        let start = (word.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
-        let raw = match start
-            .checked_add(16)
-            .and_then(|end| self.src.get(start..end))
+        let raw = match self
+            .window(word, 16)
             .and_then(|window| <[u8; 16]>::try_from(window).ok())
         {
-            // A fixed-width load from the message; the octets after the
-            // word are masked off below.
+            // The octets after the word are masked off below.
             Some(window) => u128::from_le_bytes(window),
             // Near the end of the message, or a word from elsewhere: two
             // words from overlapping loads (a copy into a buffer would stall
