@@ -20,7 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group};
 use imap_codec::decode::Decoder;
 use yubin_benches::Contender;
 use yubin_imap::Limits;
-use yubin_imap::framer::{Frame, Framer, Role};
+use yubin_imap::framer::{Frame, Framer, InPlace, Role};
 use yubin_imap::parse::Parser;
 
 fn session_commands() -> Vec<u8> {
@@ -82,17 +82,32 @@ fn yubin_parse_buf(mut buf: BytesMut, role: Role) -> usize {
     let mut framer = Framer::new(&Limits::default(), role);
     let parser = Parser::default();
     let mut n = 0;
-    while let Some(f) = framer.next(&mut buf) {
-        if let Ok(Frame::Message(m)) = f {
-            match role {
-                Role::Server => {
-                    black_box(parser.command(&m).unwrap());
-                }
-                Role::Client => {
-                    black_box(parser.response(&m).unwrap());
+    match role {
+        // As the server session reads commands: a message without literals
+        // is parsed where it lies in the buffer; one with literals is split
+        // off, and its literals are handed out as slices of it.
+        Role::Server => {
+            while let Some(f) = framer.next_in_place(&mut buf) {
+                match f {
+                    Ok(InPlace::Read(m)) => {
+                        black_box(parser.command_slice(&m).unwrap());
+                        n += 1;
+                    }
+                    Ok(InPlace::Frame(Frame::Message(m))) => {
+                        black_box(parser.command(&m).unwrap());
+                        n += 1;
+                    }
+                    _ => {}
                 }
             }
-            n += 1;
+        }
+        Role::Client => {
+            while let Some(f) = framer.next(&mut buf) {
+                if let Ok(Frame::Message(m)) = f {
+                    black_box(parser.response(&m).unwrap());
+                    n += 1;
+                }
+            }
         }
     }
     n

@@ -1,5 +1,7 @@
-//! Any bytes as an IMAP command: parsing never panics, and whatever parses
-//! encodes to bytes that parse back to the same value (decode → encode → decode).
+//! Any bytes as an IMAP command: parsing never panics, a borrowed slice
+//! parses to the same value (or error) as a shared `Bytes`, and whatever
+//! parses encodes to bytes that parse back to the same value (decode →
+//! encode → decode).
 #![no_main]
 
 use bytes::{Bytes, BytesMut};
@@ -10,7 +12,9 @@ use yubin_imap::parse::Parser;
 fuzz_target!(|data: &[u8]| {
     let parser = Parser::default();
     let msg = Bytes::copy_from_slice(data);
-    if let Ok(cmd) = parser.command(&msg) {
+    let parsed = parser.command(&msg);
+    assert_eq!(parser.command_slice(data), parsed);
+    if let Ok(cmd) = parsed {
         let mut out = BytesMut::new();
         encode::command(&cmd, &mut out);
         let again = parser.command(&out.freeze()).expect("encoded command must parse");

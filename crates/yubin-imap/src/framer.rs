@@ -79,6 +79,45 @@ pub enum Frame {
     Tail(Bytes),
 }
 
+/// What [`Framer::next_in_place`] hands out.
+#[derive(Debug)]
+pub enum InPlace<'b> {
+    /// A complete message without literals, where it lies in the buffer.
+    Read(MessageRef<'b>),
+    /// Any other frame, as [`Framer::next`] gives it.
+    Frame(Frame),
+}
+
+/// A complete message read in place: derefs to its octets (CRLF
+/// included); dropping it drops them from the buffer.
+#[derive(Debug)]
+pub struct MessageRef<'b> {
+    buf: &'b mut BytesMut,
+    len: usize,
+}
+
+impl std::ops::Deref for MessageRef<'_> {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for MessageRef<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.buf.advance(self.len.min(self.buf.len()));
+    }
+}
+
+/// [`Framer::next_inner`]'s frames: a message to read in place is only
+/// its length.
+enum Inner {
+    InPlace(usize),
+    Frame(Frame),
+}
+
 /// A message the framer refused; the bytes are already being skipped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -294,9 +333,67 @@ impl Framer {
 
     /// Splits the next frame off `buf`. `None`: more bytes needed.
     pub fn next(&mut self, buf: &mut BytesMut) -> Option<Result<Frame, FrameError>> {
+        match self.next_inner(buf, false)? {
+            Ok(Inner::Frame(f)) => Some(Ok(f)),
+            // Not asked for: every message is split off.
+            Ok(Inner::InPlace(_)) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Like [`Framer::next`], but a complete message that holds no literal
+    /// is not split off `buf`: it comes as an [`InPlace::Read`] view of
+    /// `buf` (CRLF included), and dropping the view drops the message from
+    /// `buf`. Every other frame (a message with literals, an announcement,
+    /// a streamed literal's chunks and tail) comes as [`Framer::next`]
+    /// gives it.
+    ///
+    /// Splitting a message off costs an atomic reference count update, and
+    /// dropping it another; a server reading short commands, nearly all of
+    /// which have no literal, spends much of its framing time on those two.
+    /// Pair it with [`crate::parse::Parser::command_slice`]:
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use yubin_imap::framer::{Framer, InPlace, Role};
+    /// use yubin_imap::parse::Parser;
+    /// use yubin_imap::types::CommandBody;
+    /// use yubin_imap::Limits;
+    ///
+    /// let mut framer = Framer::new(&Limits::default(), Role::Server);
+    /// let parser = Parser::default();
+    /// let mut buf = BytesMut::from(&b"a1 NOOP\r\na2 LOGOUT\r\n"[..]);
+    /// let Some(Ok(InPlace::Read(msg))) = framer.next_in_place(&mut buf) else {
+    ///     unreachable!()
+    /// };
+    /// let cmd = parser.command_slice(&msg).unwrap();
+    /// drop(msg);
+    /// assert_eq!(cmd.body, CommandBody::Noop);
+    /// assert_eq!(&buf[..], b"a2 LOGOUT\r\n");
+    /// ```
+    ///
+    /// Forgetting the view (`std::mem::forget`) leaves the message in `buf`,
+    /// to be framed again.
+    pub fn next_in_place<'b>(
+        &mut self,
+        buf: &'b mut BytesMut,
+    ) -> Option<Result<InPlace<'b>, FrameError>> {
+        match self.next_inner(buf, true)? {
+            Ok(Inner::Frame(f)) => Some(Ok(InPlace::Frame(f))),
+            Ok(Inner::InPlace(len)) => Some(Ok(InPlace::Read(MessageRef { buf, len }))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    #[inline]
+    fn next_inner(
+        &mut self,
+        buf: &mut BytesMut,
+        in_place: bool,
+    ) -> Option<Result<Inner, FrameError>> {
         loop {
             match self.state {
-                State::Line => return self.next_line(buf),
+                State::Line => return self.next_line(buf, in_place),
                 State::Announced {
                     length,
                     will_come,
@@ -351,11 +448,11 @@ impl Framer {
                     } else {
                         State::Streaming { remaining: left }
                     };
-                    return Some(Ok(Frame::LiteralChunk(chunk)));
+                    return Some(Ok(Inner::Frame(Frame::LiteralChunk(chunk))));
                 }
                 State::StreamEnd => {
                     self.state = State::Line;
-                    return Some(Ok(Frame::LiteralEnd));
+                    return Some(Ok(Inner::Frame(Frame::LiteralEnd)));
                 }
                 State::Skip { remaining } => {
                     let n = usize::try_from(remaining)
@@ -393,7 +490,12 @@ impl Framer {
         }
     }
 
-    fn next_line(&mut self, buf: &mut BytesMut) -> Option<Result<Frame, FrameError>> {
+    #[inline]
+    fn next_line(
+        &mut self,
+        buf: &mut BytesMut,
+        in_place: bool,
+    ) -> Option<Result<Inner, FrameError>> {
         let found = buf
             .get(self.scanned..)
             .and_then(|rest| memchr::memchr(b'\n', rest));
@@ -434,15 +536,22 @@ impl Framer {
         };
         match announcement {
             None => {
-                let msg = buf.split_to(end).freeze();
-                self.reset_positions();
                 let tail = std::mem::replace(&mut self.after_stream, false);
                 self.tag = None;
-                Some(Ok(if tail {
+                // A message that starts at the front of `buf` holds no
+                // buffered literal (those move `line_start` past them).
+                if in_place && !tail && self.line_start == 0 {
+                    // The view drops the message from `buf`.
+                    self.reset_positions();
+                    return Some(Ok(Inner::InPlace(end)));
+                }
+                let msg = buf.split_to(end).freeze();
+                self.reset_positions();
+                Some(Ok(Inner::Frame(if tail {
                     Frame::Tail(msg)
                 } else {
                     Frame::Message(msg)
-                }))
+                })))
             }
             Some(Err(())) => {
                 let tag = self.recover_tag(buf);
@@ -475,13 +584,13 @@ impl Framer {
                     will_come,
                     within_limits,
                 };
-                Some(Ok(Frame::Literal(LiteralAnnouncement {
+                Some(Ok(Inner::Frame(Frame::Literal(LiteralAnnouncement {
                     tag,
                     length,
                     mode,
                     binary,
                     within_limits,
-                })))
+                }))))
             }
         }
     }
@@ -574,6 +683,76 @@ mod tests {
             }
         }
         out
+    }
+
+    /// As [`frames`], through [`Framer::next_in_place`]; a message read in
+    /// place is reported as the `Frame::Message` `next` gives.
+    fn frames_in_place(
+        role: Role,
+        limits: &Limits,
+        input: &[u8],
+        step: usize,
+    ) -> Vec<Result<Frame, FrameError>> {
+        let mut f = Framer::new(limits, role);
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for chunk in input.chunks(step.max(1)) {
+            buf.extend_from_slice(chunk);
+            while let Some(fr) = f.next_in_place(&mut buf) {
+                out.push(fr.map(|x| match x {
+                    InPlace::Read(m) => Frame::Message(Bytes::copy_from_slice(&m)),
+                    InPlace::Frame(f) => f,
+                }));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn in_place_agrees_with_next_at_every_split() {
+        let input: &[u8] = b"A1 NOOP\r\nA2 LOGIN {3+}\r\nabc {2+}\r\nxy\r\nA3 X ~{1+}\r\n\0\r\n\
+A4 SELECT \"a very long mailbox name, longer than 23 octets\"\r\n\
+A5 APPEND x {40}\r\nA6 this line is far too long for the limit set below\r\n\
+A7 CHECK\r\n";
+        let limits = Limits {
+            max_line_octets: 60,
+            max_literal_octets: 30,
+            ..Limits::default()
+        };
+        for role in [Role::Server, Role::Client] {
+            let whole = frames(role, &limits, input, input.len());
+            assert!(whole.len() >= 7, "{whole:?}");
+            for step in 1..=input.len() {
+                assert_eq!(
+                    frames_in_place(role, &limits, input, step),
+                    whole,
+                    "{role:?} step {step}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn in_place_view_consumes_only_when_dropped() {
+        let mut f = Framer::new(&Limits::default(), Role::Server);
+        let mut buf = BytesMut::from(&b"A1 NOOP\r\nA2 APPEND x {2+}\r\nhi\r\nA3"[..]);
+        let Some(Ok(InPlace::Read(m))) = f.next_in_place(&mut buf) else {
+            panic!()
+        };
+        assert_eq!(&m[..], b"A1 NOOP\r\n");
+        drop(m);
+        assert!(buf.starts_with(b"A2 APPEND"));
+        // A message with a literal is announced, then split off whole.
+        assert!(matches!(
+            f.next_in_place(&mut buf),
+            Some(Ok(InPlace::Frame(Frame::Literal(_))))
+        ));
+        let Some(Ok(InPlace::Frame(Frame::Message(m)))) = f.next_in_place(&mut buf) else {
+            panic!()
+        };
+        assert_eq!(&m[..], b"A2 APPEND x {2+}\r\nhi\r\n");
+        assert!(f.next_in_place(&mut buf).is_none());
+        assert_eq!(&buf[..], b"A3");
     }
 
     #[test]

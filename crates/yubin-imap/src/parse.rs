@@ -435,20 +435,27 @@ fn origin(i: &[u8]) -> R<'_, Option<u64>> {
 
 /// The per-message parsing context.
 struct Ctx<'a> {
-    src: &'a Bytes,
+    /// The message's octets.
+    src: &'a [u8],
+    /// The message as `Bytes`, when values may share it (else they are copied).
+    shared: Option<&'a Bytes>,
     opts: &'a ParseOptions,
     depth: Cell<usize>,
     in_body: Cell<bool>,
 }
 
 impl<'a> Ctx<'a> {
-    /// A zero-copy `Bytes` for a subslice of the message.
+    /// A zero-copy `Bytes` for a subslice of the message (a copy when the
+    /// message is a borrowed slice). Kept out of line: the callers on hot
+    /// paths ([`Ctx::octets`]) take it only for long values.
+    #[inline(never)]
     fn bytes(&self, s: &[u8]) -> Bytes {
         let start = self.offset(s);
         match start.checked_add(s.len()) {
-            Some(end) if start <= self.src.len() && end <= self.src.len() => {
-                self.src.slice(start..end)
-            }
+            Some(end) if start <= self.src.len() && end <= self.src.len() => match self.shared {
+                Some(b) => b.slice(start..end),
+                None => Bytes::copy_from_slice(s),
+            },
             _ => Bytes::copy_from_slice(s),
         }
     }
@@ -2841,11 +2848,13 @@ impl Parser {
 
     fn run<T>(
         &self,
-        msg: &Bytes,
+        msg: &[u8],
+        shared: Option<&Bytes>,
         f: impl for<'a> FnOnce(&Ctx<'a>, &'a [u8]) -> R<'a, T>,
     ) -> Result<T, ParseError> {
         let ctx = Ctx {
             src: msg,
+            shared,
             opts: &self.opts,
             depth: Cell::new(0),
             in_body: Cell::new(false),
@@ -2866,13 +2875,32 @@ impl Parser {
     }
 
     /// Parses one complete command (CRLF included).
+    #[inline]
     pub fn command(&self, msg: &Bytes) -> Result<Command, ParseError> {
-        self.run(msg, |c, i| c.command(i))
+        self.command_in(msg, Some(msg))
+    }
+
+    /// Parses one complete command (CRLF included) from a borrowed slice,
+    /// such as a message [`crate::framer::Framer::next_in_place`] hands out.
+    ///
+    /// The result owns its data: values up to 23 octets are kept inline
+    /// (as [`Parser::command`] keeps them), longer ones and literals are
+    /// copied out of `msg` (where [`Parser::command`] shares its `Bytes`).
+    /// A message without literals is at most a line, so the copies are
+    /// bounded by [`crate::Limits::max_line_octets`].
+    #[inline]
+    pub fn command_slice(&self, msg: &[u8]) -> Result<Command, ParseError> {
+        self.command_in(msg, None)
+    }
+
+    /// The one instance of the command grammar both entry points share.
+    fn command_in(&self, msg: &[u8], shared: Option<&Bytes>) -> Result<Command, ParseError> {
+        self.run(msg, shared, |c, i| c.command(i))
     }
 
     /// Parses one complete response (CRLF included).
     pub fn response(&self, msg: &Bytes) -> Result<Response, ParseError> {
-        let r = self.run(msg, |c, i| c.response(i));
+        let r = self.run(msg, Some(msg), |c, i| c.response(i));
         r.map_err(|mut e| {
             if e.tag.as_ref().is_some_and(|t| t.as_bytes() == b"*") {
                 e.tag = None;
@@ -2961,11 +2989,38 @@ mod tests {
     }
 
     #[test]
+    fn command_slice_agrees_with_command() {
+        let p = Parser::default();
+        for wire in [
+            &b"a1 NOOP\r\n"[..],
+            b"a2 SELECT \"a mailbox name longer than twenty-three octets\"\r\n",
+            b"a3 LOGIN {3}\r\njoe \"pw\"\r\n",
+            b"a4 XUNKNOWN some arguments that run on for a while\r\n",
+            b"a5 UID SEARCH SUBJECT \"a subject of more than twenty-three octets\"\r\n",
+        ] {
+            let shared = p.command(&Bytes::copy_from_slice(wire)).unwrap();
+            assert_eq!(p.command_slice(wire).unwrap(), shared, "{wire:?}");
+        }
+        for wire in [
+            &b"a6 FETCH\r\n"[..],
+            b"a7 NOOP \r\n",
+            b"* NOOP\r\n",
+            b"\r\n",
+        ] {
+            let shared = p.command(&Bytes::copy_from_slice(wire)).unwrap_err();
+            assert_eq!(p.command_slice(wire).unwrap_err(), shared, "{wire:?}");
+        }
+        let e = p.command_slice(b"a6 FETCH\r\n").unwrap_err();
+        assert_eq!(e.tag.as_ref().map(Tag::as_bytes), Some(&b"a6"[..]));
+    }
+
+    #[test]
     fn keys_fold_case_and_length_only() {
         let msg = Bytes::from_static(b"a UiD fetch 1 (Body.Peek[HEADER.FIELDS.NOT (x)])\r\n");
         let opts = ParseOptions::default();
         let ctx = Ctx {
             src: &msg,
+            shared: Some(&msg),
             opts: &opts,
             depth: Cell::new(0),
             in_body: Cell::new(false),

@@ -16,7 +16,7 @@ use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
 use yubin_imap::Limits;
 use yubin_imap::encode;
-use yubin_imap::framer::{Frame, Framer, Role};
+use yubin_imap::framer::{Frame, Framer, InPlace, Role};
 use yubin_imap::parse::Parser;
 use yubin_imap::types::*;
 
@@ -630,6 +630,34 @@ fn frame_all(wire: &[u8], role: Role, cuts: &[usize]) -> Vec<Bytes> {
     out
 }
 
+/// Feeds `wire` to a framer in the given pieces and parses each command as
+/// the server session does: in place when it has no literal, split off
+/// when it has.
+fn command_in_place(wire: &[u8], cuts: &[usize]) -> Vec<Command> {
+    let mut framer = Framer::new(&Limits::default(), Role::Server);
+    let parser = Parser::default();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let mut last = 0;
+    let mut points: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
+    points.sort_unstable();
+    points.push(wire.len());
+    for p in points {
+        buf.extend_from_slice(&wire[last..p.max(last)]);
+        last = p.max(last);
+        while let Some(f) = framer.next_in_place(&mut buf) {
+            match f.unwrap() {
+                InPlace::Read(m) => out.push(parser.command_slice(&m).unwrap()),
+                InPlace::Frame(Frame::Message(m)) => out.push(parser.command(&m).unwrap()),
+                InPlace::Frame(Frame::Literal(_)) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(buf.is_empty());
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -647,7 +675,11 @@ proptest! {
         let msgs = frame_all(&wire, Role::Server, &cuts);
         prop_assert_eq!(msgs.len(), 1);
         let parsed = Parser::default().command(&msgs[0]).unwrap();
-        prop_assert_eq!(parsed, cmd);
+        prop_assert_eq!(&parsed, &cmd);
+        // The same, read in place where the message has no literal.
+        let in_place = command_in_place(&wire, &cuts);
+        prop_assert_eq!(in_place.len(), 1);
+        prop_assert_eq!(&in_place[0], &cmd);
     }
 
     #[test]

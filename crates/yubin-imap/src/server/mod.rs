@@ -121,7 +121,7 @@ use yubin_sasl::{Nonce, Secret, wire};
 use yubin_wire::OutBuf;
 
 use crate::encode;
-use crate::framer::{Frame, FrameError, Framer, LiteralAnnouncement, Role};
+use crate::framer::{Frame, FrameError, Framer, InPlace, LiteralAnnouncement, Role};
 use crate::parse::{ParseOptions, Parser};
 use crate::types::*;
 
@@ -1562,8 +1562,27 @@ impl Session {
             {
                 return;
             }
-            let Some(frame) = self.framer.next(&mut self.rx) else {
-                return;
+            // Commands without literals are parsed where they lie in the
+            // receive buffer (no split, no reference count).
+            let frame = if matches!(self.mode, Mode::Commands) {
+                let next = match self.framer.next_in_place(&mut self.rx) {
+                    None => return,
+                    Some(Ok(InPlace::Read(msg))) => Err(self.parser.command_slice(&msg)),
+                    Some(Ok(InPlace::Frame(f))) => Ok(Ok(f)),
+                    Some(Err(e)) => Ok(Err(e)),
+                };
+                match next {
+                    Ok(frame) => frame,
+                    Err(parsed) => {
+                        self.parsed(parsed);
+                        continue;
+                    }
+                }
+            } else {
+                let Some(frame) = self.framer.next(&mut self.rx) else {
+                    return;
+                };
+                frame
             };
             match frame {
                 Err(e) => self.frame_error(e),
@@ -1881,7 +1900,12 @@ impl Session {
     }
 
     fn command(&mut self, m: Bytes) {
-        let cmd = match self.parser.command(&m) {
+        let parsed = self.parser.command(&m);
+        self.parsed(parsed);
+    }
+
+    fn parsed(&mut self, parsed: Result<Command, crate::parse::ParseError>) {
+        let cmd = match parsed {
             Ok(c) => c,
             Err(e) => {
                 let t = format!("Invalid command: {e}");
