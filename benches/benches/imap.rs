@@ -23,27 +23,28 @@ use yubin_imap::Limits;
 use yubin_imap::framer::{Frame, Framer, InPlace, Role};
 use yubin_imap::parse::Parser;
 
-fn session_commands() -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(b"a1 LOGIN \"joe@example.org\" \"secret password\"\r\n");
-    v.extend_from_slice(b"a2 SELECT INBOX\r\n");
-    v.extend_from_slice(b"a3 UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])\r\n");
-    v.extend_from_slice(b"a4 UID SEARCH UNSEEN SINCE 1-Feb-1994 NOT FROM \"Smith\" OR SUBJECT hello BODY \"world\"\r\n");
-    v.extend_from_slice(b"a5 UID STORE 1:100,200:* +FLAGS.SILENT (\\Seen \\Flagged)\r\n");
+/// The session's commands, each named (the race also times each alone).
+fn named_commands() -> Vec<(&'static str, Vec<u8>)> {
     let body = "From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\n".to_string()
         + &"Hello, world! ".repeat(140)
         + "\r\n";
-    v.extend_from_slice(
-        format!(
-            "a6 APPEND Sent (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {{{}}}\r\n",
-            body.len()
-        )
-        .as_bytes(),
+    let append = format!(
+        "a6 APPEND Sent (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {{{}}}\r\n{body}\r\n",
+        body.len()
     );
-    v.extend_from_slice(body.as_bytes());
-    v.extend_from_slice(b"\r\n");
-    v.extend_from_slice(b"a7 NOOP\r\n");
-    v
+    vec![
+        ("LOGIN", b"a1 LOGIN \"joe@example.org\" \"secret password\"\r\n".to_vec()),
+        ("SELECT", b"a2 SELECT INBOX\r\n".to_vec()),
+        ("UID FETCH", b"a3 UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])\r\n".to_vec()),
+        ("UID SEARCH", b"a4 UID SEARCH UNSEEN SINCE 1-Feb-1994 NOT FROM \"Smith\" OR SUBJECT hello BODY \"world\"\r\n".to_vec()),
+        ("UID STORE", b"a5 UID STORE 1:100,200:* +FLAGS.SILENT (\\Seen \\Flagged)\r\n".to_vec()),
+        ("APPEND", append.into_bytes()),
+        ("NOOP", b"a7 NOOP\r\n".to_vec()),
+    ]
+}
+
+fn session_commands() -> Vec<u8> {
+    named_commands().into_iter().flat_map(|(_, c)| c).collect()
 }
 
 fn fetch_responses(n: u32, with_body: bool) -> Vec<u8> {
@@ -225,6 +226,25 @@ fn race() {
             }),
         ],
     );
+    // Each command alone, 100 times: where the ratio above comes from.
+    if std::env::var_os("YUBIN_RACE_EACH").is_some() {
+        for (name, cmd) in named_commands() {
+            let input = cmd.repeat(100);
+            let title = format!("imap_commands: {name} alone");
+            yubin_benches::race(
+                &title,
+                input.len() as u64,
+                300,
+                &mut [
+                    Contender::new("imap-codec", || codec_commands(black_box(&input))),
+                    Contender::self_timed("yubin", || {
+                        let buf = BytesMut::from(&input[..]);
+                        yubin_benches::timed(|| yubin_parse_buf(buf, Role::Server))
+                    }),
+                ],
+            );
+        }
+    }
     for (title, input, rounds) in [
         ("imap_fetch_responses", fetch_responses(10_000, false), 20),
         ("imap_fetch_body_literal", fetch_responses(200, true), 50),
