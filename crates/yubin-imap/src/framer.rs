@@ -5,7 +5,9 @@
 //! followed by exactly `n` octets of literal data and then by the rest of the
 //! message. The [`Framer`] finds message boundaries with `memchr`, keeps the
 //! message in the caller's `BytesMut` until it is complete and then splits it
-//! off as one zero-copy [`Bytes`] for [`crate::parse`].
+//! off as one zero-copy [`Bytes`] for [`crate::parse`]; or, through
+//! [`Framer::next_in_place`], hands a message without literals out where it
+//! lies, so that it is parsed without being split off.
 //!
 //! Every literal announcement surfaces as [`Frame::Literal`] *before* its data,
 //! with the tag, so a server can refuse an oversized APPEND before it sends
