@@ -647,11 +647,14 @@ pub(crate) fn parse_announcement(line: &[u8]) -> Option<Result<(u64, LiteralMode
         Some(l) => (l, LiteralMode::NonSync),
         None => (line, LiteralMode::Sync),
     };
-    let open = memchr::memrchr(b'{', line)?;
-    let digits = line.get(open + 1..)?;
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    // The digits run back to the `{` (a short backward scan: a `memrchr`
+    // over the whole line costs more to set up than this loop runs).
+    let ndigits = line.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let open = line.len().checked_sub(ndigits + 1)?;
+    if ndigits == 0 || line.get(open) != Some(&b'{') {
         return None;
     }
+    let digits = line.get(open + 1..)?;
     let binary = open > 0 && line.get(open - 1) == Some(&b'~');
     if digits.len() > 19 {
         return Some(Err(()));
@@ -996,6 +999,59 @@ A7 CHECK\r\n";
         assert!(ended);
         assert_eq!(&tail.unwrap()[..], b"\r\n");
         assert!(max_buf <= 64 * 1024 + 2, "buffer grew to {max_buf}");
+    }
+
+    /// The announcement as a search for the last `{` reads it.
+    #[allow(clippy::type_complexity)]
+    fn announcement_by_search(line: &[u8]) -> Option<Result<(u64, LiteralMode, bool), ()>> {
+        let line = line.strip_suffix(b"\r\n")?.strip_suffix(b"}")?;
+        let (line, mode) = match line.strip_suffix(b"+") {
+            Some(l) => (l, LiteralMode::NonSync),
+            None => (line, LiteralMode::Sync),
+        };
+        let open = line.iter().rposition(|&b| b == b'{')?;
+        let digits = &line[open + 1..];
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if digits.len() > 19 {
+            return Some(Err(()));
+        }
+        let n: u64 = std::str::from_utf8(digits).unwrap().parse().unwrap();
+        if n > i64::MAX as u64 {
+            return Some(Err(()));
+        }
+        Some(Ok((n, mode, open > 0 && line[open - 1] == b'~')))
+    }
+
+    #[test]
+    fn announcement_scan_agrees_with_a_search_for_the_brace() {
+        // Every line of up to six octets from the announcement's alphabet.
+        let alphabet = b"{}~+1a";
+        let mut line = Vec::new();
+        for len in 0..=6u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                line.clear();
+                for _ in 0..len {
+                    line.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                line.extend_from_slice(b"\r\n");
+                assert_eq!(
+                    parse_announcement(&line),
+                    announcement_by_search(&line),
+                    "{line:?}"
+                );
+            }
+        }
+        for l in [
+            &b"A1 APPEND x {9223372036854775807}\r\n"[..],
+            b"A1 APPEND x {9223372036854775808}\r\n",
+            b"A1 APPEND x ~{12345678901234567890}\r\n",
+            b"A1 X {0012+}\r\n",
+        ] {
+            assert_eq!(parse_announcement(l), announcement_by_search(l), "{l:?}");
+        }
     }
 
     #[test]

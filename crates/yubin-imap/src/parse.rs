@@ -829,8 +829,15 @@ impl<'a> Ctx<'a> {
         let Some(body) = i.strip_prefix(b"\"") else {
             return fail(i, "date-time");
         };
-        let Some(end) = memchr::memchr(b'"', body) else {
-            return fail(i, "date-time");
+        // A date-time is 26 octets (the day is two, space-padded); a
+        // shorter one (a one-digit day, which the parts parser also takes)
+        // or a stray quote goes the long way.
+        let end = match body.get(26) {
+            Some(b'"') if !body.get(..26).unwrap_or_default().contains(&b'"') => 26,
+            _ => match memchr::memchr(b'"', body) {
+                Some(end) => end,
+                None => return fail(i, "date-time"),
+            },
         };
         let text = body.get(..end).unwrap_or_default();
         if !DateTime::valid(text) {
@@ -3012,6 +3019,30 @@ mod tests {
         }
         let e = p.command_slice(b"a6 FETCH\r\n").unwrap_err();
         assert_eq!(e.tag.as_ref().map(Tag::as_bytes), Some(&b"a6"[..]));
+    }
+
+    #[test]
+    fn date_time_closes_at_the_first_quote() {
+        let p = Parser::default();
+        let append = |dt: &str| {
+            let wire = format!("a APPEND x {dt} {{1}}\r\nz\r\n");
+            p.command(&Bytes::from(wire.into_bytes()))
+        };
+        for ok in [
+            "\"17-Jul-1996 02:44:25 -0700\"",
+            "\" 7-Jul-1996 02:44:25 -0700\"",
+            "\"7-Jul-1996 02:44:25 -0700\"",
+        ] {
+            assert!(append(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "\"17-Jul-1996 02:44:25 -0700",
+            "\"17-Jul-1996\" 02:44:25 -0700\"",
+            "\"17-Jul-1996 02:44:25 -07000\"",
+            "\"\"",
+        ] {
+            assert_eq!(append(bad).unwrap_err().expected, "date-time", "{bad}");
+        }
     }
 
     #[test]

@@ -177,14 +177,23 @@ impl Octets {
     /// loads of `b` (no `memcpy` into the buffer).
     #[inline]
     pub(crate) fn short(b: &[u8]) -> Option<Self> {
-        if b.len() > INLINE {
-            return None;
-        }
-        let (w0, rest) = b.split_at(b.len().min(8));
-        let (w1, w2) = rest.split_at(rest.len().min(8));
-        let c = le_word(w2) | ((b.len() as u64) << 56);
+        // Most values are a few octets: load only the words they reach.
+        let (w0, w1, w2) = match b.len() {
+            0..=8 => (le_word(b), 0, 0),
+            9..=16 => {
+                let (x, y) = b.split_at(8);
+                (le_word(x), le_word(y), 0)
+            }
+            17..=INLINE => {
+                let (x, rest) = b.split_at(8);
+                let (y, z) = rest.split_at(8);
+                (le_word(x), le_word(y), le_word(z))
+            }
+            _ => return None,
+        };
+        let c = w2 | ((b.len() as u64) << 56);
         let mut buf = [0u8; INLINE + 1];
-        for (dst, w) in buf.chunks_exact_mut(8).zip([le_word(w0), le_word(w1), c]) {
+        for (dst, w) in buf.chunks_exact_mut(8).zip([w0, w1, c]) {
             dst.copy_from_slice(&w.to_le_bytes());
         }
         Some(Self::Inline(Inline(buf)))
@@ -876,7 +885,13 @@ impl DateTime {
         })
     }
     fn parse_parts(b: &[u8]) -> Option<DateTimeParts> {
-        let dash = memchr::memchr(b'-', b)?;
+        // The day is one or two octets: where a search would find an
+        // earlier `-`, the day holds one and fails below either way.
+        let dash = match (b.get(1), b.get(2)) {
+            (_, Some(b'-')) => 2,
+            (Some(b'-'), _) => 1,
+            _ => return None,
+        };
         let day = two_digits(b.get(..dash)?)?;
         let rest = b.get(dash + 1..)?;
         let (mon, rest) = rest.split_at_checked(3)?;
@@ -1006,6 +1021,33 @@ mod octets_tests {
                     assert!(MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&w)), "{w:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn date_time_day_is_one_or_two_octets() {
+        let ok = |s: &str| DateTime::parse_parts(s.as_bytes());
+        let p = ok("17-Jul-1996 02:44:25 -0700").unwrap();
+        assert_eq!(
+            (p.day, p.month, p.year, p.zone_minutes),
+            (17, 7, 1996, -420)
+        );
+        assert_eq!(ok(" 7-Jul-1996 02:44:25 +0000").unwrap().day, 7);
+        assert_eq!(ok("7-Jul-1996 02:44:25 +0000").unwrap().day, 7);
+        assert_eq!(ok("07-jUL-1996 02:44:25 +0130").unwrap().zone_minutes, 90);
+        for bad in [
+            "",
+            "7",
+            "-7-Jul-1996 02:44:25 +0000",
+            "7--Jul-1996 02:44:25 +0000",
+            "117-Jul-1996 02:44:25 +0000",
+            "1-7-Jul-1996 02:44:25 +0000",
+            "00-Jul-1996 02:44:25 +0000",
+            "17-Jul-1996 24:44:25 +0000",
+            "17-Jul-1996 02:44:25 0000",
+            "17-Jul-1996 02:44:25 +0000 ",
+        ] {
+            assert!(ok(bad).is_none(), "{bad:?}");
         }
     }
 
