@@ -380,6 +380,22 @@ impl Framer {
         &mut self,
         buf: &'b mut BytesMut,
     ) -> Option<Result<InPlace<'b>, FrameError>> {
+        // The common case first: a new message whose first line is complete,
+        // within the limits, and does not end in a literal announcement (no
+        // `}` before its CRLF) is a whole message.
+        if matches!(self.state, State::Line)
+            && self.line_start == 0
+            && self.scanned == 0
+            && !self.after_stream
+            && let Some(i) = memchr::memchr(b'\n', buf)
+        {
+            let len = i + 1;
+            let line = buf.get(..len).unwrap_or_default();
+            if len <= self.max_line && len <= self.max_message && !line.ends_with(b"}\r\n") {
+                self.tag = None;
+                return Some(Ok(InPlace::Read(MessageRef { buf, len })));
+            }
+        }
         match self.next_inner(buf, true)? {
             Ok(Inner::Frame(f)) => Some(Ok(InPlace::Frame(f))),
             Ok(Inner::InPlace(len)) => Some(Ok(InPlace::Read(MessageRef { buf, len }))),

@@ -248,23 +248,29 @@ fn upper(s: &[u8], buf: &mut [u8; 24]) -> usize {
     s.len()
 }
 
-fn digits(i: &[u8]) -> R<'_, &[u8]> {
-    take1(i, |b| b.is_ascii_digit(), "number")
-}
-
+/// `number64` (RFC 9051: 0 to 2^63-1), scanned and summed in one pass.
 fn number64(i: &[u8]) -> R<'_, u64> {
-    let (rest, d) = digits(i)?;
+    // The value only grows, so its range is checked once, at the end
+    // (leading zeros are allowed, so the digit count alone says nothing).
     let mut n: u64 = 0;
-    for &c in d {
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(c - b'0')))
-        {
-            Some(n) if n <= i64::MAX as u64 => n,
-            _ => return fail(i, "number in range"),
-        };
+    let mut overflow = false;
+    let mut len = 0;
+    for &c in i {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        match n.checked_mul(10).and_then(|m| m.checked_add(u64::from(d))) {
+            Some(m) => n = m,
+            None => overflow = true,
+        }
+        len += 1;
     }
-    Ok((rest, n))
+    match i.get(len..) {
+        _ if len == 0 => fail(i, "number"),
+        Some(rest) if !overflow && n <= i64::MAX as u64 => Ok((rest, n)),
+        _ => fail(i, "number in range"),
+    }
 }
 
 fn number(i: &[u8]) -> R<'_, u32> {
@@ -3019,6 +3025,39 @@ mod tests {
         }
         let e = p.command_slice(b"a6 FETCH\r\n").unwrap_err();
         assert_eq!(e.tag.as_ref().map(Tag::as_bytes), Some(&b"a6"[..]));
+    }
+
+    #[test]
+    fn numbers_in_range_only() {
+        assert_eq!(number64(b"0)").ok(), Some((&b")"[..], 0)));
+        assert_eq!(
+            number64(b"9223372036854775807 ").ok(),
+            Some((&b" "[..], i64::MAX as u64))
+        );
+        // Leading zeros count for nothing.
+        assert_eq!(
+            number64(b"0009223372036854775807").ok(),
+            Some((&b""[..], i64::MAX as u64))
+        );
+        for bad in [
+            &b"9223372036854775808"[..],
+            b"18446744073709551616",
+            b"99999999999999999999999",
+        ] {
+            let Err(nom::Err::Error(e)) = number64(bad) else {
+                panic!("{bad:?}")
+            };
+            assert_eq!(e.expected, "number in range");
+        }
+        let Err(nom::Err::Error(e)) = number64(b"x1") else {
+            panic!()
+        };
+        assert_eq!(e.expected, "number");
+        assert_eq!(number(b"4294967295").map(|(_, n)| n).ok(), Some(u32::MAX));
+        assert!(number(b"4294967296").is_err());
+        assert!(nz_number(b"0").is_err());
+        assert!(nz_number(b"01").is_err());
+        assert_eq!(nz_number(b"10").map(|(_, n)| n.get()).ok(), Some(10));
     }
 
     #[test]
