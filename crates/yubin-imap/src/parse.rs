@@ -2214,7 +2214,9 @@ impl<'a> Ctx<'a> {
 
     /// ` key *(SP key)` after the command's fixed part.
     fn search_keys(&self, mut i: &'a [u8]) -> R<'a, Vec<SearchKey>> {
-        let mut v = Vec::new();
+        // Room for eight: growing from four (a first push's capacity) to
+        // eight is a reallocation, which costs more than the allocation.
+        let mut v = Vec::with_capacity(8);
         while let Some(r) = i.strip_prefix(b" ") {
             if r.starts_with(b"\r\n") {
                 break;
