@@ -92,10 +92,18 @@ pub enum InPlace<'b> {
 
 /// A complete message read in place: derefs to its octets (CRLF
 /// included); dropping it drops them from the buffer.
-#[derive(Debug)]
 pub struct MessageRef<'b> {
     buf: &'b mut BytesMut,
     len: usize,
+}
+
+impl std::fmt::Debug for MessageRef<'_> {
+    /// The message's octets only, not the rest of the buffer.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MessageRef")
+            .field(&bytes::Bytes::copy_from_slice(self))
+            .finish()
+    }
 }
 
 impl std::ops::Deref for MessageRef<'_> {
@@ -751,6 +759,16 @@ A7 CHECK\r\n";
                 );
             }
         }
+    }
+
+    #[test]
+    fn in_place_view_shows_only_its_message() {
+        let mut f = Framer::new(&Limits::default(), Role::Server);
+        let mut buf = BytesMut::from(&b"A1 NOOP\r\nA2 LOGOUT\r\n"[..]);
+        let Some(Ok(InPlace::Read(m))) = f.next_in_place(&mut buf) else {
+            panic!()
+        };
+        assert_eq!(format!("{m:?}"), r#"MessageRef(b"A1 NOOP\r\n")"#);
     }
 
     #[test]
