@@ -385,14 +385,19 @@ fn sequence_set(i: &[u8]) -> R<'_, SequenceSet> {
     if let Some(rest) = i.strip_prefix(b"$") {
         return Ok((rest, SequenceSet::Saved));
     }
-    let (mut rest, first) = expect(seq_range(i), "sequence set")?;
-    // One range is the common case, kept without an allocation; more get
-    // room for four at once rather than a reallocation for the second.
-    if !rest.starts_with(b",") {
+    let (rest, first) = expect(seq_range(i), "sequence set")?;
+    // One or two ranges are the common cases, kept without an allocation;
+    // more get room for four at once rather than growing one by one.
+    let Some(r) = rest.strip_prefix(b",") else {
         return Ok((rest, SequenceSet::Set(SeqRanges::one(first))));
+    };
+    let (mut rest, second) = expect(seq_range(r), "sequence set")?;
+    if !rest.starts_with(b",") {
+        return Ok((rest, SequenceSet::Set(SeqRanges::two(first, second))));
     }
     let mut v = Vec::with_capacity(4);
     v.push(first);
+    v.push(second);
     while let Some(r) = rest.strip_prefix(b",") {
         let (r, x) = expect(seq_range(r), "sequence set")?;
         v.push(x);

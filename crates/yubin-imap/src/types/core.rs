@@ -696,14 +696,15 @@ impl SequenceSet {
 
 /// The elements of a [`SequenceSet`], never empty; read them as a slice.
 ///
-/// One element (`1:*`, `42`: most sets) is kept in place, without the
-/// allocation a `Vec` of one costs.
+/// One or two elements (`1:*`, `42`, `1:100,200:*`: most sets) are kept
+/// in place, without the allocation a `Vec` costs.
 #[derive(Clone)]
 pub struct SeqRanges(RangesRepr);
 
 #[derive(Clone)]
 enum RangesRepr {
     One(SeqRange),
+    Two([SeqRange; 2]),
     Many(Vec<SeqRange>),
 }
 
@@ -713,6 +714,7 @@ impl SeqRanges {
         match ranges.as_slice() {
             [] => Err(TypeError::EmptySet),
             [one] => Ok(Self::one(*one)),
+            [a, b] => Ok(Self::two(*a, *b)),
             _ => Ok(Self(RangesRepr::Many(ranges))),
         }
     }
@@ -720,10 +722,15 @@ impl SeqRanges {
     pub fn one(range: SeqRange) -> Self {
         Self(RangesRepr::One(range))
     }
+    /// A set of two elements.
+    pub fn two(a: SeqRange, b: SeqRange) -> Self {
+        Self(RangesRepr::Two([a, b]))
+    }
     /// The elements.
     pub fn as_slice(&self) -> &[SeqRange] {
         match &self.0 {
             RangesRepr::One(r) => std::slice::from_ref(r),
+            RangesRepr::Two(two) => two,
             RangesRepr::Many(v) => v,
         }
     }
@@ -731,6 +738,7 @@ impl SeqRanges {
     pub fn into_vec(self) -> Vec<SeqRange> {
         match self.0 {
             RangesRepr::One(r) => vec![r],
+            RangesRepr::Two(two) => two.to_vec(),
             RangesRepr::Many(v) => v,
         }
     }
@@ -1101,5 +1109,17 @@ mod seq_ranges_tests {
         assert_eq!(one.into_iter().collect::<Vec<_>>(), vec![r]);
         assert_eq!(SeqRanges::new(Vec::new()), Err(TypeError::EmptySet));
         assert_eq!(format!("{many:?}"), format!("{:?}", many.as_slice()));
+        // Two in place, three or more in a Vec: all read, compare and hash
+        // as their slices.
+        let s = SeqRange::Single(SeqNo::Largest);
+        let two = SeqRanges::two(r, s);
+        assert_eq!(two, many);
+        assert_eq!(h.hash_one(&two), h.hash_one(&many));
+        assert_eq!(two.as_slice(), &[r, s]);
+        assert_eq!(two.clone().into_vec(), vec![r, s]);
+        let three = SeqRanges::new(vec![r, s, r]).unwrap();
+        assert_eq!(three.as_slice(), &[r, s, r]);
+        assert_ne!(three, two);
+        assert_eq!(three.into_iter().collect::<Vec<_>>(), vec![r, s, r]);
     }
 }
