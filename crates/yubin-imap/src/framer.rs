@@ -395,15 +395,28 @@ impl Framer {
             && self.line_start == 0
             && self.scanned == 0
             && !self.after_stream
-            && let Some(i) = memchr::memchr(b'\n', buf)
         {
+            let Some(i) = memchr::memchr(b'\n', buf) else {
+                // Searched: the general path below takes it from here.
+                self.scanned = buf.len();
+                return self.next_in_place_general(buf);
+            };
             let len = i + 1;
             let line = buf.get(..len).unwrap_or_default();
             if len <= self.max_line && len <= self.max_message && !line.ends_with(b"}\r\n") {
                 self.tag = None;
                 return Some(Ok(InPlace::Read(MessageRef { buf, len })));
             }
+            // The general path finds the same LF without a second search.
+            self.scanned = i;
         }
+        self.next_in_place_general(buf)
+    }
+
+    fn next_in_place_general<'b>(
+        &mut self,
+        buf: &'b mut BytesMut,
+    ) -> Option<Result<InPlace<'b>, FrameError>> {
         match self.next_inner(buf, true)? {
             Ok(Inner::Frame(f)) => Some(Ok(InPlace::Frame(f))),
             Ok(Inner::InPlace(len)) => Some(Ok(InPlace::Read(MessageRef { buf, len }))),
