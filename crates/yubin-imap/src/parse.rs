@@ -462,11 +462,9 @@ impl<'a> Ctx<'a> {
     #[inline(never)]
     fn bytes(&self, s: &[u8]) -> Bytes {
         let start = self.offset(s);
-        match start.checked_add(s.len()) {
-            Some(end) if start <= self.src.len() && end <= self.src.len() => match self.shared {
-                Some(b) => b.slice(start..end),
-                None => Bytes::copy_from_slice(s),
-            },
+        match (self.shared, start.checked_add(s.len())) {
+            // `end` within the message, and `start` before it.
+            (Some(b), Some(end)) if end <= b.len() => b.slice(start..end),
             _ => Bytes::copy_from_slice(s),
         }
     }
