@@ -709,22 +709,34 @@ pub(crate) fn parse_announcement(line: &[u8]) -> Option<Result<(u64, LiteralMode
 mod tests {
     use super::*;
 
-    fn frames(
+    /// Feeds `input` to a framer `step` octets at a time, collecting what
+    /// `pull` takes from it after each piece.
+    fn frames_by(
         role: Role,
         limits: &Limits,
         input: &[u8],
         step: usize,
+        mut pull: impl FnMut(&mut Framer, &mut BytesMut) -> Option<Result<Frame, FrameError>>,
     ) -> Vec<Result<Frame, FrameError>> {
         let mut f = Framer::new(limits, role);
         let mut buf = BytesMut::new();
         let mut out = Vec::new();
         for chunk in input.chunks(step.max(1)) {
             buf.extend_from_slice(chunk);
-            while let Some(fr) = f.next(&mut buf) {
+            while let Some(fr) = pull(&mut f, &mut buf) {
                 out.push(fr);
             }
         }
         out
+    }
+
+    fn frames(
+        role: Role,
+        limits: &Limits,
+        input: &[u8],
+        step: usize,
+    ) -> Vec<Result<Frame, FrameError>> {
+        frames_by(role, limits, input, step, |f, buf| f.next(buf))
     }
 
     /// As [`frames`], through [`Framer::next_in_place`]; a message read in
@@ -735,19 +747,12 @@ mod tests {
         input: &[u8],
         step: usize,
     ) -> Vec<Result<Frame, FrameError>> {
-        let mut f = Framer::new(limits, role);
-        let mut buf = BytesMut::new();
-        let mut out = Vec::new();
-        for chunk in input.chunks(step.max(1)) {
-            buf.extend_from_slice(chunk);
-            while let Some(fr) = f.next_in_place(&mut buf) {
-                out.push(fr.map(|x| match x {
-                    InPlace::Read(m) => Frame::Message(Bytes::copy_from_slice(&m)),
-                    InPlace::Frame(f) => f,
-                }));
-            }
-        }
-        out
+        frames_by(role, limits, input, step, |f, buf| {
+            Some(f.next_in_place(buf)?.map(|x| match x {
+                InPlace::Read(m) => Frame::Message(Bytes::copy_from_slice(&m)),
+                InPlace::Frame(f) => f,
+            }))
+        })
     }
 
     #[test]

@@ -606,18 +606,27 @@ fn response() -> impl Strategy<Value = Response> {
     ]
 }
 
+/// `wire` cut at the given points (taken modulo its length, in order):
+/// the pieces a socket might deliver.
+fn pieces<'w>(wire: &'w [u8], cuts: &[usize]) -> impl Iterator<Item = &'w [u8]> {
+    let mut points: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
+    points.sort_unstable();
+    points.push(wire.len());
+    let mut last = 0;
+    points.into_iter().map(move |p| {
+        let piece = &wire[last..p.max(last)];
+        last = p.max(last);
+        piece
+    })
+}
+
 /// Feeds `wire` through a framer in the given pieces, accepting every literal.
 fn frame_all(wire: &[u8], role: Role, cuts: &[usize]) -> Vec<Bytes> {
     let mut framer = Framer::new(&Limits::default(), role);
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
-    let mut last = 0;
-    let mut points: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
-    points.sort_unstable();
-    points.push(wire.len());
-    for p in points {
-        buf.extend_from_slice(&wire[last..p.max(last)]);
-        last = p.max(last);
+    for piece in pieces(wire, cuts) {
+        buf.extend_from_slice(piece);
         while let Some(f) = framer.next(&mut buf) {
             match f.unwrap() {
                 Frame::Message(m) => out.push(m),
@@ -638,13 +647,8 @@ fn command_in_place(wire: &[u8], cuts: &[usize]) -> Vec<Command> {
     let parser = Parser::default();
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
-    let mut last = 0;
-    let mut points: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
-    points.sort_unstable();
-    points.push(wire.len());
-    for p in points {
-        buf.extend_from_slice(&wire[last..p.max(last)]);
-        last = p.max(last);
+    for piece in pieces(wire, cuts) {
+        buf.extend_from_slice(piece);
         while let Some(f) = framer.next_in_place(&mut buf) {
             match f.unwrap() {
                 InPlace::Read(m) => out.push(parser.command_slice(&m).unwrap()),
