@@ -146,6 +146,14 @@ enum State {
     Logout,
 }
 
+/// What [`Session::next_input`] takes from the receive buffer.
+enum Input {
+    /// A command read in place, parsed.
+    Command(Result<Command, crate::parse::ParseError>),
+    /// A frame split off the buffer, or the framer's refusal.
+    Frame(Result<Frame, FrameError>),
+}
+
 #[derive(Debug)]
 enum Mode {
     Commands,
@@ -1562,27 +1570,13 @@ impl Session {
             {
                 return;
             }
-            // Commands without literals are parsed where they lie in the
-            // receive buffer (no split, no reference count).
-            let frame = if matches!(self.mode, Mode::Commands) {
-                let next = match self.framer.next_in_place(&mut self.rx) {
-                    None => return,
-                    Some(Ok(InPlace::Read(msg))) => Err(self.parser.command_slice(&msg)),
-                    Some(Ok(InPlace::Frame(f))) => Ok(Ok(f)),
-                    Some(Err(e)) => Ok(Err(e)),
-                };
-                match next {
-                    Ok(frame) => frame,
-                    Err(parsed) => {
-                        self.parsed(parsed);
-                        continue;
-                    }
+            let frame = match self.next_input() {
+                None => return,
+                Some(Input::Command(parsed)) => {
+                    self.parsed(parsed);
+                    continue;
                 }
-            } else {
-                let Some(frame) = self.framer.next(&mut self.rx) else {
-                    return;
-                };
-                frame
+                Some(Input::Frame(frame)) => frame,
             };
             match frame {
                 Err(e) => self.frame_error(e),
@@ -1649,6 +1643,21 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// The next command or frame from the receive buffer. Between
+    /// commands, one without literals is parsed where it lies in the buffer
+    /// (no split, no reference count); its view of the buffer is gone by
+    /// the time the command is returned.
+    fn next_input(&mut self) -> Option<Input> {
+        if !matches!(self.mode, Mode::Commands) {
+            return self.framer.next(&mut self.rx).map(Input::Frame);
+        }
+        Some(match self.framer.next_in_place(&mut self.rx)? {
+            Ok(InPlace::Read(msg)) => Input::Command(self.parser.command_slice(&msg)),
+            Ok(InPlace::Frame(f)) => Input::Frame(Ok(f)),
+            Err(e) => Input::Frame(Err(e)),
+        })
     }
 
     fn frame_error(&mut self, e: FrameError) {
