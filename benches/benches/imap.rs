@@ -91,11 +91,11 @@ fn yubin_parse_buf(mut buf: BytesMut, role: Role) -> usize {
             while let Some(f) = framer.next_in_place(&mut buf) {
                 match f {
                     Ok(InPlace::Read(m)) => {
-                        black_box(parser.command_slice(&m).unwrap());
+                        black_box(parser.command_slice(&m).as_ref().unwrap());
                         n += 1;
                     }
                     Ok(InPlace::Frame(Frame::Message(m))) => {
-                        black_box(parser.command(&m).unwrap());
+                        black_box(parser.command(&m).as_ref().unwrap());
                         n += 1;
                     }
                     _ => {}
@@ -105,7 +105,7 @@ fn yubin_parse_buf(mut buf: BytesMut, role: Role) -> usize {
         Role::Client => {
             while let Some(f) = framer.next(&mut buf) {
                 if let Ok(Frame::Message(m)) = f {
-                    black_box(parser.response(&m).unwrap());
+                    black_box(parser.response(&m).as_ref().unwrap());
                     n += 1;
                 }
             }
@@ -119,7 +119,8 @@ fn codec_commands(input: &[u8]) -> usize {
     let mut rest = input;
     let mut n = 0;
     while !rest.is_empty() {
-        let (r, cmd) = codec.decode(rest).unwrap();
+        let decoded = codec.decode(rest);
+        let (r, cmd) = decoded.as_ref().unwrap();
         black_box(cmd);
         rest = r;
         n += 1;
@@ -132,7 +133,8 @@ fn codec_responses(input: &[u8]) -> usize {
     let mut rest = input;
     let mut n = 0;
     while !rest.is_empty() {
-        let (r, resp) = codec.decode(rest).unwrap();
+        let decoded = codec.decode(rest);
+        let (r, resp) = decoded.as_ref().unwrap();
         black_box(resp);
         rest = r;
         n += 1;
@@ -144,7 +146,8 @@ fn proto_responses(input: &[u8]) -> usize {
     let mut rest = input;
     let mut n = 0;
     while !rest.is_empty() {
-        let (r, resp) = imap_proto::Response::parse(rest).unwrap();
+        let parsed = imap_proto::Response::parse(rest);
+        let (r, resp) = parsed.as_ref().unwrap();
         black_box(resp);
         rest = r;
         n += 1;
