@@ -834,14 +834,6 @@ pub struct DateTimeParts {
     pub zone_minutes: i16,
 }
 
-fn two_digits(b: &[u8]) -> Option<u8> {
-    match b {
-        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => Some((a - b'0') * 10 + (b - b'0')),
-        [b' ', b] | [b] if b.is_ascii_digit() => Some(b - b'0'),
-        _ => None,
-    }
-}
-
 impl DateTime {
     /// Validates the unquoted text of a date-time (`dd-Mon-yyyy hh:mm:ss +zzzz`,
     /// day as two digits, space-padded, or a single digit).
@@ -893,40 +885,54 @@ impl DateTime {
         })
     }
     fn parse_parts(b: &[u8]) -> Option<DateTimeParts> {
-        // The day is one or two octets: where a search would find an
-        // earlier `-`, the day holds one and fails below either way.
-        let dash = match (b.get(1), b.get(2)) {
-            (_, Some(b'-')) => 2,
-            (Some(b'-'), _) => 1,
+        // Everything after the day is at a fixed place: the day is two
+        // octets (the first a digit or a space) or one.
+        let (d1, rest) = match b.len() {
+            26 => b.split_first().map(|(&d1, rest)| (d1, rest))?,
+            25 => (b' ', b),
             _ => return None,
         };
-        let day = two_digits(b.get(..dash)?)?;
-        let rest = b.get(dash + 1..)?;
-        let (mon, rest) = rest.split_at_checked(3)?;
-        let month = month_number(mon)?;
-        let rest = rest.strip_prefix(b"-")?;
-        let (year, rest) = rest.split_at_checked(4)?;
-        if !year.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let year = year.iter().fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
-        let rest = rest.strip_prefix(b" ")?;
-        let (time, rest) = rest.split_at_checked(8)?;
-        let [h1, h2, b':', m1, m2, b':', s1, s2] = *time else {
+        let rest: &[u8; 25] = rest.try_into().ok()?;
+        let &[
+            d2,
+            b'-',
+            m1,
+            m2,
+            m3,
+            b'-',
+            y1,
+            y2,
+            y3,
+            y4,
+            b' ',
+            h1,
+            h2,
+            b':',
+            n1,
+            n2,
+            b':',
+            s1,
+            s2,
+            b' ',
+            sign,
+            z1,
+            z2,
+            z3,
+            z4,
+        ] = rest
+        else {
             return None;
         };
-        let hour = two_digits(&[h1, h2])?;
-        let minute = two_digits(&[m1, m2])?;
-        let second = two_digits(&[s1, s2])?;
-        let [b' ', sign, z1, z2, z3, z4] = *rest else {
-            return None;
-        };
-        let zh = two_digits(&[z1, z2])?;
-        let zm = two_digits(&[z3, z4])?;
-        if h1 == b' ' || m1 == b' ' || s1 == b' ' || z1 == b' ' || z3 == b' ' {
+        let digits = [d2, y1, y2, y3, y4, h1, h2, n1, n2, s1, s2, z1, z2, z3, z4];
+        if digits.iter().any(|d| !d.is_ascii_digit()) || !(d1 == b' ' || d1.is_ascii_digit()) {
             return None;
         }
-        let zone = i16::from(zh) * 60 + i16::from(zm);
+        let num = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
+        let day = num(if d1 == b' ' { b'0' } else { d1 }, d2);
+        let month = month_number(&[m1, m2, m3])?;
+        let year = u16::from(num(y1, y2)) * 100 + u16::from(num(y3, y4));
+        let (hour, minute, second) = (num(h1, h2), num(n1, n2), num(s1, s2));
+        let zone = i16::from(num(z1, z2)) * 60 + i16::from(num(z3, z4));
         let zone_minutes = match sign {
             b'+' => zone,
             b'-' => -zone,
@@ -970,8 +976,11 @@ impl Date {
         Self { text, quoted }
     }
     pub(crate) fn valid(b: &[u8]) -> bool {
-        let Some(dash) = memchr::memchr(b'-', b) else {
-            return false;
+        // The day is one or two digits, so the first dash is second or third.
+        let dash = match b.get(..3) {
+            Some([_, b'-', _]) => 1,
+            Some([_, _, b'-']) => 2,
+            _ => return false,
         };
         let (Some(day), Some(rest)) = (b.get(..dash), b.get(dash + 1..)) else {
             return false;
@@ -1027,6 +1036,123 @@ mod octets_tests {
                 let w = [a, b, b'n'];
                 if month_number(&w).is_some() {
                     assert!(MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&w)), "{w:?}");
+                }
+            }
+        }
+    }
+
+    /// The date-time grammar written out field by field, as the parser
+    /// had it before it read the fields at their fixed places.
+    fn parts_by_fields(b: &[u8]) -> Option<DateTimeParts> {
+        fn two_digits(b: &[u8]) -> Option<u8> {
+            match b {
+                [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                    Some((a - b'0') * 10 + (b - b'0'))
+                }
+                [b' ', b] | [b] if b.is_ascii_digit() => Some(b - b'0'),
+                _ => None,
+            }
+        }
+        let dash = match (b.get(1), b.get(2)) {
+            (_, Some(b'-')) => 2,
+            (Some(b'-'), _) => 1,
+            _ => return None,
+        };
+        let day = two_digits(b.get(..dash)?)?;
+        let rest = b.get(dash + 1..)?;
+        let (mon, rest) = rest.split_at_checked(3)?;
+        let month = month_number(mon)?;
+        let rest = rest.strip_prefix(b"-")?;
+        let (year, rest) = rest.split_at_checked(4)?;
+        if !year.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let year = year.iter().fold(0u16, |a, d| a * 10 + u16::from(d - b'0'));
+        let rest = rest.strip_prefix(b" ")?;
+        let (time, rest) = rest.split_at_checked(8)?;
+        let [h1, h2, b':', m1, m2, b':', s1, s2] = *time else {
+            return None;
+        };
+        let hour = two_digits(&[h1, h2])?;
+        let minute = two_digits(&[m1, m2])?;
+        let second = two_digits(&[s1, s2])?;
+        let [b' ', sign, z1, z2, z3, z4] = *rest else {
+            return None;
+        };
+        let zh = two_digits(&[z1, z2])?;
+        let zm = two_digits(&[z3, z4])?;
+        if h1 == b' ' || m1 == b' ' || s1 == b' ' || z1 == b' ' || z3 == b' ' {
+            return None;
+        }
+        let zone = i16::from(zh) * 60 + i16::from(zm);
+        let zone_minutes = match sign {
+            b'+' => zone,
+            b'-' => -zone,
+            _ => return None,
+        };
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        Some(DateTimeParts {
+            day,
+            month,
+            year,
+            hour,
+            minute,
+            second,
+            zone_minutes,
+        })
+    }
+
+    #[test]
+    fn date_time_at_fixed_places_agrees_with_the_fields() {
+        // Each octet of a few date-times replaced by each octet value, and
+        // the texts cut or grown by one: the two readings agree on all.
+        for base in [
+            &b"17-Jul-1996 02:44:25 -0700"[..],
+            b" 7-Jul-1996 02:44:25 +0000",
+            b"7-Jul-1996 02:44:25 +0000",
+            b"31-dec-2099 23:59:60 +9959",
+        ] {
+            for at in 0..base.len() {
+                for o in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = o;
+                    assert_eq!(DateTime::parse_parts(&v), parts_by_fields(&v), "{v:?}");
+                    v.insert(at, o);
+                    assert_eq!(DateTime::parse_parts(&v), parts_by_fields(&v), "{v:?}");
+                    v.remove(at);
+                    v.remove(at);
+                    assert_eq!(DateTime::parse_parts(&v), parts_by_fields(&v), "{v:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn date_dash_at_a_fixed_place_agrees_with_a_search() {
+        let by_search = |b: &[u8]| {
+            let Some(dash) = b.iter().position(|&o| o == b'-') else {
+                return false;
+            };
+            let (day, rest) = b.split_at(dash);
+            let rest = &rest[1..];
+            !day.is_empty()
+                && day.len() <= 2
+                && day.iter().all(u8::is_ascii_digit)
+                && rest.len() == 8
+                && month_number(&rest[..3]).is_some()
+                && rest[3] == b'-'
+                && rest[4..].iter().all(u8::is_ascii_digit)
+        };
+        for base in [&b"1-Feb-1994"[..], b"17-Jul-1996", b"-1-Feb-199"] {
+            for at in 0..base.len() {
+                for o in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = o;
+                    assert_eq!(Date::valid(&v), by_search(&v), "{v:?}");
+                    v.remove(at);
+                    assert_eq!(Date::valid(&v), by_search(&v), "{v:?}");
                 }
             }
         }
