@@ -786,6 +786,11 @@ impl<'a> Ctx<'a> {
                 fail(r, "list element")
             };
         }
+        // Room for four, as a first push would make, but allocated here
+        // without the push's reallocation path.
+        if v.capacity() == 0 {
+            v = Vec::with_capacity(4);
+        }
         loop {
             let (rest, x) = f(r)?;
             v.push(x);
@@ -893,15 +898,21 @@ impl<'a> Ctx<'a> {
         let Some(body) = i.strip_prefix(b"\"") else {
             return fail(i, "date-time");
         };
-        // A date-time is 26 octets (the day is two, space-padded); a
+        // A date-time is 26 octets (the day is two, space-padded) with no
+        // quote in it (each place takes digits, letters or one punctuation
+        // mark), so a valid one followed by a quote is the whole string. A
         // shorter one (a one-digit day, which the parts parser also takes)
-        // or a stray quote goes the long way.
-        let end = match body.get(26) {
-            Some(b'"') if !body.get(..26).unwrap_or_default().contains(&b'"') => 26,
-            _ => match memchr::memchr(b'"', body) {
-                Some(end) => end,
-                None => return fail(i, "date-time"),
-            },
+        // or a stray quote goes the long way, to the first quote.
+        if let (Some(text), Some(b'"')) = (body.get(..26), body.get(26))
+            && DateTime::valid(text)
+        {
+            return Ok((
+                body.get(27..).unwrap_or_default(),
+                DateTime::unvalidated(self.octets(text)),
+            ));
+        }
+        let Some(end) = memchr::memchr(b'"', body) else {
+            return fail(i, "date-time");
         };
         let text = body.get(..end).unwrap_or_default();
         if !DateTime::valid(text) {
@@ -2464,7 +2475,13 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn append_message(&self, i: &'a [u8]) -> R<'a, AppendMessage> {
+    /// One message of an APPEND, pushed onto `out` where it is built (see
+    /// [`Self::search_key`] on moves).
+    fn append_message(
+        &self,
+        i: &'a [u8],
+        out: &mut Vec<AppendMessage>,
+    ) -> Result<&'a [u8], PE<'a>> {
         let mut r = i;
         let mut flags = None;
         if r.first() == Some(&b'(') {
@@ -2479,14 +2496,12 @@ impl<'a> Ctx<'a> {
             r = sp(x)?.0;
         }
         let (r, message) = expect(self.literal(r), "literal")?;
-        Ok((
-            r,
-            AppendMessage {
-                flags,
-                date,
-                message,
-            },
-        ))
+        out.push(AppendMessage {
+            flags,
+            date,
+            message,
+        });
+        Ok(r)
     }
 
     fn command_body(&self, i: &'a [u8]) -> R<'a, CommandBody> {
@@ -2685,11 +2700,10 @@ impl<'a> Ctx<'a> {
             key::APPEND => {
                 let (r, ()) = sp(r)?;
                 let (mut r, mailbox) = self.mailbox(r)?;
-                let mut messages = Vec::new();
+                // One message, unless MULTIAPPEND.
+                let mut messages = Vec::with_capacity(1);
                 while let Some(x) = r.strip_prefix(b" ") {
-                    let (x, m) = self.append_message(x)?;
-                    messages.push(m);
-                    r = x;
+                    r = self.append_message(x, &mut messages)?;
                 }
                 if messages.is_empty() {
                     return fail(r, "SP and message");
