@@ -881,7 +881,7 @@ impl<'a> Ctx<'a> {
         };
         let len = body
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+            .position(|&b| !chars::is_date_char(b))
             .unwrap_or(body.len());
         let text = body.get(..len).unwrap_or_default();
         if !Date::valid(text) {
@@ -1452,7 +1452,7 @@ impl<'a> Ctx<'a> {
         } else {
             (r, Vec::new())
         };
-        let (r, word) = take1(r, |b| b.is_ascii_alphabetic() || b == b'.', "section text")?;
+        let (r, word) = take1(r, chars::is_section_word_char, "section text")?;
         let k = self.key(word);
         let n = word.len();
         let (r, text) = match k {
@@ -1493,11 +1493,7 @@ impl<'a> Ctx<'a> {
 
     /// A fetch item name: atom characters up to `[`, `<`, SP or `)`.
     fn item_name(i: &'a [u8]) -> R<'a, &'a [u8]> {
-        take1(
-            i,
-            |b| chars::is_atom_char(b) && b != b'[' && b != b'<',
-            "fetch item name",
-        )
+        take1(i, chars::is_item_char, "fetch item name")
     }
 
     fn fetch_item(&self, i: &'a [u8]) -> R<'a, FetchItem> {

@@ -14,6 +14,9 @@ pub(crate) mod chars {
     const TAG: u8 = 4;
     const LIST: u8 = 8;
     const QUOTED_STOP: u8 = 16;
+    const ITEM: u8 = 32;
+    const SECTION_WORD: u8 = 64;
+    const DATE: u8 = 128;
 
     /// `ATOM-CHAR`: any CHAR except atom-specials (the definition the
     /// table is built from).
@@ -48,6 +51,15 @@ pub(crate) mod chars {
             }
             if matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0) {
                 c |= QUOTED_STOP;
+            }
+            if atom && b != b'[' && b != b'<' {
+                c |= ITEM;
+            }
+            if b.is_ascii_alphabetic() || b == b'.' {
+                c |= SECTION_WORD;
+            }
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                c |= DATE;
             }
             t[i] = c;
             i += 1;
@@ -85,6 +97,23 @@ pub(crate) mod chars {
     pub(crate) fn is_quoted_stop(b: u8) -> bool {
         class(b) & QUOTED_STOP != 0
     }
+    /// A fetch item name's character: ATOM-CHAR except `[` and `<`, which
+    /// open its section and partial range.
+    #[inline]
+    pub(crate) fn is_item_char(b: u8) -> bool {
+        class(b) & ITEM != 0
+    }
+    /// A section text word's character (`HEADER.FIELDS`): a letter or `.`.
+    #[inline]
+    pub(crate) fn is_section_word_char(b: u8) -> bool {
+        class(b) & SECTION_WORD != 0
+    }
+    /// A date's character as scanned before it is checked: a letter, a
+    /// digit or `-`.
+    #[inline]
+    pub(crate) fn is_date_char(b: u8) -> bool {
+        class(b) & DATE != 0
+    }
     /// `TEXT-CHAR` plus 8-bit octets (UTF-8 text): anything but CR, LF, NUL.
     pub(crate) const fn is_text_char(b: u8) -> bool {
         !matches!(b, b'\r' | b'\n' | 0)
@@ -111,6 +140,12 @@ pub(crate) mod chars {
                     matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0),
                     "{b:#x}"
                 );
+                assert_eq!(is_item_char(b), atom && !matches!(b, b'[' | b'<'));
+                assert_eq!(
+                    is_section_word_char(b),
+                    b.is_ascii_alphabetic() || b == b'.'
+                );
+                assert_eq!(is_date_char(b), b.is_ascii_alphanumeric() || b == b'-');
             }
         }
     }
