@@ -2358,8 +2358,19 @@ impl<'a> Ctx<'a> {
     /// processor pays for with a stalled load of the value just written).
     fn fetch_att_into(&self, i: &'a [u8], out: &mut Vec<FetchAttr>) -> Result<&'a [u8], PE<'a>> {
         let (r, name) = Self::item_name(i)?;
-        if let Some(a) = plain_fetch_att(self.key(name)) {
+        let k = self.key(name);
+        if let Some(a) = plain_fetch_att(k) {
             out.push(a);
+            return Ok(r);
+        }
+        if matches!(k, key::BODY | key::BODY_PEEK) && r.first() == Some(&b'[') {
+            let (r, section) = self.section(r)?;
+            let (r, partial) = partial(r)?;
+            out.push(FetchAttr::BodySection {
+                peek: name.len() == 9,
+                section,
+                partial,
+            });
             return Ok(r);
         }
         let (r, a) = self.fetch_att(i)?;
