@@ -98,6 +98,7 @@ type R<'a, T> = IResult<&'a [u8], T, PErr<'a>>;
 /// The error of a parser that returns only the rest of its input.
 type PE<'a> = nom::Err<PErr<'a>>;
 
+/// [`fail`]'s error, for the parsers that return only the rest.
 fn reject<'a>(input: &'a [u8], expected: &'static str) -> PE<'a> {
     nom::Err::Error(PErr { input, expected })
 }
@@ -2161,11 +2162,12 @@ impl<'a> Ctx<'a> {
 
     // ----------------------------------------------------------------- commands
 
-    /// One search key, pushed onto `out` (the list it belongs to): a key is
-    /// written where it is kept instead of being returned and moved there,
-    /// a move the processor pays for with a stalled load of the key just
-    /// written. NOT and OR parse their operands onto `out` and take them
-    /// back off into their boxes.
+    /// One search key, pushed onto `out` (the list it belongs to) by the
+    /// function that builds it. Returned in a `Result` and moved into the
+    /// list by the caller, the 88-octet key was written in narrow pieces and
+    /// read back in wide ones, a read the processor stalls on (perf showed a
+    /// third of the list loop's time there). NOT and OR parse their operands
+    /// onto `out` and take them back off into their boxes.
     fn search_key(&self, i: &'a [u8], out: &mut Vec<SearchKey>) -> Result<&'a [u8], PE<'a>> {
         if i.first() == Some(&b'(') {
             let mut v = Vec::new();
@@ -2353,9 +2355,11 @@ impl<'a> Ctx<'a> {
         Ok((r, a))
     }
 
-    /// One attribute pushed onto `out`: an attribute without arguments is
-    /// written where it is kept, not returned and moved there (a move the
-    /// processor pays for with a stalled load of the value just written).
+    /// One attribute pushed onto `out`. The common ones (a bare name, or
+    /// `BODY[section]<partial>`) are built at the push, not returned by
+    /// [`Self::fetch_att`] and moved (see [`Self::search_key`] on such
+    /// moves); that is why the BODY arm is here as well as there. The rest
+    /// go through `fetch_att`.
     fn fetch_att_into(&self, i: &'a [u8], out: &mut Vec<FetchAttr>) -> Result<&'a [u8], PE<'a>> {
         let (r, name) = Self::item_name(i)?;
         let k = self.key(name);
